@@ -1,0 +1,40 @@
+"""Where the archive lives: resolving the database URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+
+ENV_DB_URL = "ARSHIF_DB_URL"
+DEFAULT_DB_FILE = "arshif.db"
+
+
+class ConfigError(ValueError):
+    """A setting the user gave is unusable; the message says which and why."""
+
+
+def resolve_db_url(explicit: str | None = None) -> URL:
+    """The archive's database URL: ``explicit`` (``--db``), else ``$ARSHIF_DB_URL``, else
+    ``sqlite:///arshif.db`` in the working directory.
+
+    A bare path (``data/news.db``) means a SQLite file. ``postgresql://`` and
+    ``postgres://`` URLs use the psycopg 3 driver, the one arshif installs.
+    """
+    raw = explicit or os.environ.get(ENV_DB_URL) or DEFAULT_DB_FILE
+    where = "--db" if explicit else (ENV_DB_URL if os.environ.get(ENV_DB_URL) else "default")
+    if "://" not in raw:
+        return make_url(f"sqlite:///{Path(raw).expanduser()}")
+    try:
+        url = make_url(raw)
+    except Exception as exc:
+        raise ConfigError(f"{where}: not a database URL: {raw!r} ({exc})") from exc
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"{where}: unsupported database {url.get_backend_name()!r} in {raw!r}: "
+            "arshif supports SQLite and PostgreSQL"
+        )
+    return url

@@ -1,0 +1,258 @@
+"""Ingest one fetched page: extract outside the transaction, then store it in exactly one.
+
+A crash at any point leaves either the whole page (article, version, fingerprint, run
+counters) or none of it.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import unquote, urljoin
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.db import write_session
+from archive.decode import DecodeError
+from archive.dedup import index_and_link
+from archive.extract import EXTRACTOR, Extraction, ExtractionError, extract
+from archive.fingerprint import TextFingerprint, content_hash, fingerprint
+from archive.models import Article, ArticleVersion, CrawlRun, FetchFailure
+from archive.sources import Source
+from archive.types import utcnow
+from archive.urls import canonical_url, url_hash
+
+log = logging.getLogger(__name__)
+
+# A page with fewer words of cleaned text is not stored as an article.
+MIN_WORDS = 25
+# Without a positive signal from discovery, a page must look like an article.
+MIN_WORDS_UNMARKED = 80
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """What a crawler hands to the archive: the raw response and where it came from."""
+
+    source: str
+    url: str  # the URL requested
+    final_url: str  # after redirects
+    status: int
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+    fetched_at: datetime
+    # The crawler's judgement: True when discovery says "article" (sitemap, feed, pattern),
+    # None when it does not know (a page reached by following links).
+    is_article: bool | None = None
+    published_hint: datetime | None = None  # e.g. a news sitemap's publication_date
+
+
+class Outcome(enum.StrEnum):
+    NEW = "new"  # a new article (version 1)
+    VERSION = "version"  # a known article whose text changed: version N+1
+    UNCHANGED = "unchanged"  # a known article, same text: last_seen_at updated
+    SKIPPED = "skipped"  # not an article (listing, too short, ...)
+    FAILED = "failed"  # could not be decoded or extracted; recorded in fetch_failures
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    outcome: Outcome
+    url: str
+    article_id: int | None = None
+    version: int | None = None
+    duplicate_of_id: int | None = None  # set when this page's article was linked as a duplicate
+    reason: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def ingest_page(
+    factory: sessionmaker[Session],
+    page: FetchedPage,
+    source: Source,
+    source_id: int,
+    run_id: int | None = None,
+) -> IngestResult:
+    try:
+        ex = extract(
+            page.body,
+            url=page.final_url,
+            content_type=page.headers.get("content-type"),
+            boilerplate=source.boilerplate,
+            published_hint=page.published_hint,
+        )
+    except (DecodeError, ExtractionError) as exc:
+        kind = "decode" if isinstance(exc, DecodeError) else "extract"
+        record_failure(factory, source_id, page.final_url, kind, str(exc), page.status, run_id)
+        return IngestResult(Outcome.FAILED, page.final_url, reason=f"{kind}: {exc}")
+
+    reason = _not_an_article(ex, page.is_article)
+    if reason:
+        log.debug("%s: skipped: %s", page.final_url, reason)
+        _count(factory, run_id, {"pages_fetched": 1, "skipped": 1}, len(page.body))
+        return IngestResult(Outcome.SKIPPED, page.final_url, reason=reason)
+
+    url = _article_url(ex, page, source)
+    fp = fingerprint(ex.text)
+    chash = content_hash(ex.title, ex.text)
+    for attempt in (1, 2):
+        try:
+            with write_session(factory) as session:
+                return _store(session, page, ex, url, source_id, run_id, fp, chash)
+        except IntegrityError:
+            # Another process stored the same URL first; the retry sees its row.
+            if attempt == 2:
+                raise
+            log.debug("%s: concurrent insert, retrying", url)
+    raise AssertionError("unreachable")
+
+
+def _not_an_article(ex: Extraction, hint: bool | None) -> str | None:
+    words = ex.word_count
+    if words < MIN_WORDS:
+        return f"{words} words of text"
+    if hint is None and not ex.article_markup and words < MIN_WORDS_UNMARKED:
+        return f"no article markup and only {words} words"
+    return None
+
+
+def _article_url(ex: Extraction, page: FetchedPage, source: Source) -> str:
+    """The article's key: its rel=canonical when that stays on the source's site."""
+    if ex.canonical_url:
+        canonical = canonical_url(urljoin(page.final_url, ex.canonical_url))
+        if source.owns(canonical):
+            return canonical
+    return canonical_url(page.final_url)
+
+
+def _store(
+    session: Session,
+    page: FetchedPage,
+    ex: Extraction,
+    url: str,
+    source_id: int,
+    run_id: int | None,
+    fp: TextFingerprint,
+    chash: str,
+) -> IngestResult:
+    counts = {"pages_fetched": 1}
+    article = session.scalar(select(Article).where(Article.url_hash == url_hash(url)))
+    if article is None:
+        article = Article(
+            source_id=source_id,
+            url=url,
+            url_hash=url_hash(url),
+            first_seen_at=page.fetched_at,
+            last_seen_at=page.fetched_at,
+            published_at=ex.published_at,
+        )
+        session.add(article)
+        session.flush()
+        version_no, outcome = 1, Outcome.NEW
+        counts["new_articles"] = 1
+    else:
+        article.last_seen_at = max(article.last_seen_at, page.fetched_at)
+        if ex.published_at and (
+            article.published_at is None or ex.published_at < article.published_at
+        ):
+            article.published_at = ex.published_at
+        latest = session.scalars(
+            select(ArticleVersion)
+            .where(ArticleVersion.article_id == article.id)
+            .order_by(ArticleVersion.version.desc())
+            .limit(1)
+        ).one()
+        if latest.content_hash == chash:
+            counts["unchanged"] = 1
+            _increment(session, run_id, counts, len(page.body))
+            return IngestResult(
+                Outcome.UNCHANGED,
+                url,
+                article.id,
+                latest.version,
+                article.duplicate_of_id,
+                counts=counts,
+            )
+        version_no, outcome = latest.version + 1, Outcome.VERSION
+        counts["new_versions"] = 1
+
+    version = ArticleVersion(
+        article_id=article.id,
+        version=version_no,
+        fetched_at=page.fetched_at,
+        crawl_run_id=run_id,
+        fetch_url=page.final_url,
+        http_status=page.status,
+        title=ex.title,
+        text=ex.text,
+        authors=ex.authors,
+        published_at=ex.published_at,
+        modified_at=ex.modified_at,
+        date_source=ex.date_source,
+        language=ex.language,
+        description=ex.description,
+        attribution=ex.attribution,
+        word_count=ex.word_count,
+        content_hash=chash,
+        encoding=ex.encoding,
+        extractor=EXTRACTOR,
+    )
+    session.add(version)
+    session.flush()
+    link = index_and_link(session, article, version.id, fp)
+    duplicate_of = None
+    if link is not None:
+        counts["duplicates"] = 1
+        duplicate_of = link.original_id if link.original_id != article.id else None
+    _increment(session, run_id, counts, len(page.body))
+    return IngestResult(outcome, url, article.id, version_no, duplicate_of, counts=counts)
+
+
+def _increment(
+    session: Session, run_id: int | None, counts: Mapping[str, int], nbytes: int
+) -> None:
+    if run_id is None:
+        return
+    values = {name: getattr(CrawlRun, name) + n for name, n in counts.items()}
+    values["bytes_received"] = CrawlRun.bytes_received + nbytes
+    session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
+
+
+def _count(
+    factory: sessionmaker[Session], run_id: int | None, counts: Mapping[str, int], nbytes: int
+) -> None:
+    if run_id is None:
+        return
+    with write_session(factory) as session:
+        _increment(session, run_id, counts, nbytes)
+
+
+def record_failure(
+    factory: sessionmaker[Session],
+    source_id: int,
+    url: str,
+    kind: str,
+    message: str,
+    http_status: int | None = None,
+    run_id: int | None = None,
+) -> None:
+    """Record a page that could not be fetched or extracted (never silently dropped)."""
+    log.warning("%s: %s: %s", unquote(url), kind, message)
+    with write_session(factory) as session:
+        session.add(
+            FetchFailure(
+                source_id=source_id,
+                crawl_run_id=run_id,
+                url=url,
+                failed_at=utcnow(),
+                kind=kind,
+                http_status=http_status if http_status and 0 < http_status < 1000 else None,
+                message=message[:2000],
+            )
+        )
+        _increment(session, run_id, {"errors": 1}, 0)

@@ -1,0 +1,188 @@
+"""The archive schema as typed SQLAlchemy 2.0 models.
+
+Table and column names are a public interface: users' SQL depends on them. Every column is
+documented in ``docs/schema.md``; change both together, and only through a migration.
+Views (``latest_versions``, ``corpus``) are defined in the migrations (see ``archive.views``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from archive.types import UTCDateTime, utcnow
+
+# Alembic's recommended naming convention: constraint names are stable across databases,
+# so later migrations (including SQLite batch migrations) can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class Source(Base):
+    """One configured outlet (a table of the sources file)."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Article(Base):
+    """One article, identified by its canonical URL; its text lives in versions."""
+
+    __tablename__ = "articles"
+    __table_args__ = (
+        CheckConstraint(
+            "(duplicate_of_id IS NULL AND duplicate_kind IS NULL)"
+            " OR (duplicate_of_id IS NOT NULL AND duplicate_kind IN ('exact', 'near'))",
+            name="duplicate_kind",
+        ),
+        CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_self"),
+        Index("ix_articles_source_id_published_at", "source_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="RESTRICT"))
+    url: Mapped[str] = mapped_column(Text)
+    # sha256 of url: a fixed-size unique key (PostgreSQL btrees refuse rows over ~2.7 kB,
+    # and percent-encoded Arabic slugs get that long).
+    url_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    duplicate_kind: Mapped[str | None] = mapped_column(String(8))
+    similarity: Mapped[float | None] = mapped_column(Float)
+
+
+class ArticleVersion(Base):
+    """What an article said at one point in time. A new row only when title or text changed."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime]
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    fetch_url: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int] = mapped_column(SmallInteger)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    authors: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    modified_at: Mapped[datetime | None]
+    date_source: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(16))
+    description: Mapped[str | None] = mapped_column(Text)
+    attribution: Mapped[str | None] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    extractor: Mapped[str] = mapped_column(String(80))
+
+
+class CrawlRun(Base):
+    """One crawl of one source: when, how it ended, and what it found."""
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'ok', 'failed', 'interrupted')", name="status"),
+        Index("ix_crawl_runs_source_id_started_at", "source_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    finish_reason: Mapped[str | None] = mapped_column(String(64))
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new_articles: Mapped[int] = mapped_column(Integer, default=0)
+    new_versions: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_received: Mapped[int] = mapped_column(BigInteger, default=0)
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+
+class FetchFailure(Base):
+    """A page that could not be fetched or turned into an article, with the reason."""
+
+    __tablename__ = "fetch_failures"
+    __table_args__ = (Index("ix_fetch_failures_source_id_failed_at", "source_id", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    http_status: Mapped[int | None] = mapped_column(SmallInteger)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class Fingerprint(Base):
+    """Dedup fingerprint of an article's latest version (exact key + MinHash signature)."""
+
+    __tablename__ = "fingerprints"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("article_versions.id", ondelete="CASCADE"))
+    norm_hash: Mapped[str] = mapped_column(String(32), index=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    method: Mapped[str] = mapped_column(String(120))
+
+
+class LshBand(Base):
+    """The persistent LSH index: one row per (band, bucket) an article's signature falls in."""
+
+    __tablename__ = "lsh_bands"
+    __table_args__ = (Index("ix_lsh_bands_article_id", "article_id"),)
+
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -1,0 +1,231 @@
+"""The archive as one object: open a database, register sources, ingest pages, record runs.
+
+This is the API the crawler (and any script) uses; it never imports Scrapy::
+
+    with Archive.open("sqlite:///news.db") as archive:
+        archive.sync_sources(load_sources("sources.toml").values())
+        run = archive.start_run("alwatan")
+        archive.ingest(page, run_id=run)
+        archive.finish_run(run, "ok")
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, cast
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.engine import URL
+
+from archive.db import create_engine, session_factory, write_session
+from archive.ingest import FetchedPage, IngestResult, ingest_page, record_failure
+from archive.migrate import ensure_schema
+from archive.models import Article, ArticleVersion, CrawlRun
+from archive.models import Source as SourceRow
+from archive.sources import Source
+from archive.types import utcnow
+
+RUN_STATUSES = ("ok", "failed", "interrupted")
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    source: str
+    articles: int
+    versions: int
+    duplicates: int
+    last_run_started_at: datetime | None
+    last_run_status: str | None
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: int
+    source: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    pages_fetched: int
+    new_articles: int
+    new_versions: int
+    unchanged: int
+    duplicates: int
+    skipped: int
+    errors: int
+
+
+class Archive:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = session_factory(engine)
+        self._sources: dict[str, Source] = {}
+        self._source_ids: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, url: str | URL | None = None, *, migrate: bool = True) -> Archive:
+        """Open the archive at ``url`` (``--db`` rules); an empty database is initialised."""
+        engine = create_engine(url)
+        if migrate:
+            try:
+                ensure_schema(engine)
+            except BaseException:
+                engine.dispose()
+                raise
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- sources ---------------------------------------------------------------------------
+
+    def sync_sources(self, sources: Iterable[Source]) -> None:
+        """Register sources (insert new rows, update url/language of known ones)."""
+        with write_session(self.sessions) as session:
+            for src in sources:
+                row = session.scalar(select(SourceRow).where(SourceRow.name == src.name))
+                if row is None:
+                    row = SourceRow(name=src.name, url=src.url, language=src.language)
+                    session.add(row)
+                    session.flush()
+                else:
+                    row.url, row.language = src.url, src.language
+                self._sources[src.name] = src
+                self._source_ids[src.name] = row.id
+
+    def source_id(self, name: str) -> int:
+        try:
+            return self._source_ids[name]
+        except KeyError:
+            raise KeyError(f"source {name!r} is not registered: call sync_sources first") from None
+
+    # -- crawl runs ------------------------------------------------------------------------
+
+    def start_run(self, source: str) -> int:
+        with write_session(self.sessions) as session:
+            run = CrawlRun(
+                source_id=self.source_id(source),
+                started_at=utcnow(),
+                status="running",
+                hostname=socket.gethostname()[:255],
+                pid=os.getpid(),
+            )
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, reason: str | None = None) -> None:
+        if status not in RUN_STATUSES:
+            raise ValueError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
+        with write_session(self.sessions) as session:
+            session.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id)
+                .values(status=status, finished_at=utcnow(), finish_reason=reason)
+            )
+
+    def run(self, run_id: int) -> CrawlRun:
+        with self.sessions() as session:
+            return session.get_one(CrawlRun, run_id)
+
+    def run_reports(self, run_ids: Iterable[int]) -> list[RunReport]:
+        query = (
+            select(
+                CrawlRun.id,
+                SourceRow.name,
+                CrawlRun.status,
+                CrawlRun.started_at,
+                CrawlRun.finished_at,
+                CrawlRun.pages_fetched,
+                CrawlRun.new_articles,
+                CrawlRun.new_versions,
+                CrawlRun.unchanged,
+                CrawlRun.duplicates,
+                CrawlRun.skipped,
+                CrawlRun.errors,
+            )
+            .join(SourceRow, SourceRow.id == CrawlRun.source_id)
+            .where(CrawlRun.id.in_(list(run_ids)))
+            .order_by(CrawlRun.id)
+        )
+        with self.sessions() as session:
+            return [RunReport(*cast(tuple[Any, ...], row)) for row in session.execute(query)]
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def ingest(self, page: FetchedPage, run_id: int | None = None) -> IngestResult:
+        """Extract, deduplicate and version one fetched page, in one transaction."""
+        source = self._sources.get(page.source)
+        if source is None:
+            raise KeyError(f"page from unregistered source {page.source!r}: {page.url}")
+        return ingest_page(self.sessions, page, source, self._source_ids[page.source], run_id)
+
+    def record_failure(
+        self,
+        source: str,
+        url: str,
+        kind: str,
+        message: str,
+        http_status: int | None = None,
+        run_id: int | None = None,
+    ) -> None:
+        record_failure(
+            self.sessions, self.source_id(source), url, kind, message, http_status, run_id
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def stats(self) -> list[SourceStats]:
+        """Per source: articles, versions, duplicates and the last crawl run."""
+        articles = (
+            select(
+                Article.source_id,
+                func.count().label("n"),
+                func.count(Article.duplicate_of_id).label("dups"),
+            )
+            .group_by(Article.source_id)
+            .subquery()
+        )
+        versions = (
+            select(Article.source_id, func.count().label("n"))
+            .join(ArticleVersion, ArticleVersion.article_id == Article.id)
+            .group_by(Article.source_id)
+            .subquery()
+        )
+        last_run = (
+            select(CrawlRun.source_id, func.max(CrawlRun.id).label("run_id"))
+            .group_by(CrawlRun.source_id)
+            .subquery()
+        )
+        query = (
+            select(
+                SourceRow.name,
+                func.coalesce(articles.c.n, 0),
+                func.coalesce(versions.c.n, 0),
+                func.coalesce(articles.c.dups, 0),
+                CrawlRun.started_at,
+                CrawlRun.status,
+            )
+            .outerjoin(articles, articles.c.source_id == SourceRow.id)
+            .outerjoin(versions, versions.c.source_id == SourceRow.id)
+            .outerjoin(last_run, last_run.c.source_id == SourceRow.id)
+            .outerjoin(CrawlRun, CrawlRun.id == last_run.c.run_id)
+            .order_by(SourceRow.name)
+        )
+        with self.sessions() as session:
+            return [SourceStats(*row) for row in session.execute(query).all()]

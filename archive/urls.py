@@ -1,0 +1,59 @@
+"""URL canonicalisation: one key per article however the URL was written."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+# Query parameters that identify a campaign or a click, never an article.
+_TRACKING_RE = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|"
+    r"_ga|_gl|ref_src|ref_url|share|amp;utm_[a-z_]+)$",
+    re.IGNORECASE,
+)
+
+
+def canonical_url(url: str) -> str:
+    """The archive's key for ``url``.
+
+    w3lib's ``canonicalize_url`` (sorted query, upper-case percent escapes, raw Arabic
+    encoded as UTF-8, no fragment), then: lower-case host, default ports and tracking
+    parameters (``utm_*``, ``fbclid``, ...) removed. Scheme is kept as given.
+    """
+    url = canonicalize_url(url.strip(), keep_fragments=False)
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host
+    if (
+        port
+        and not (parts.scheme == "http" and port == 80)
+        and not (parts.scheme == "https" and port == 443)
+    ):
+        netloc = f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    query = "&".join(
+        pair
+        for pair in parts.query.split("&")
+        if pair and not _TRACKING_RE.match(pair.split("=", 1)[0])
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))
+
+
+def url_hash(url: str) -> str:
+    """sha256 hex of an (already canonical) URL: the unique key in ``articles.url_hash``."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs are on the same host (ignoring a leading ``www.``)."""
+
+    def host(u: str) -> str:
+        h = (urlsplit(u).netloc or "").lower()
+        return h[4:] if h.startswith("www.") else h
+
+    return host(a) == host(b)

@@ -1,0 +1,45 @@
+"""Scrapy settings for arshif crawls: polite by default.
+
+Per-source politeness (``delay``, ``concurrency`` in the sources file) becomes Scrapy
+``DOWNLOAD_SLOTS`` (see :func:`crawler.run.crawl_settings`). Any setting can be
+overridden with ``arshif crawl -s NAME=VALUE``.
+"""
+
+from __future__ import annotations
+
+from archive import __version__
+
+BOT_NAME = "arshif"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = f"arshif/{__version__} (news archive crawler; +https://example.org/arshif)"
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's HTTP control port: not wanted on crawl hosts
+
+# Politeness: a few parallel requests per site, a base delay, and AutoThrottle adapting
+# the delay to the server's latency (never faster than DOWNLOAD_DELAY).
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay is DOWNLOAD_DELAY ± 50 %
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 30.0
+
+# arshif's own settings
+ARSHIF_DB_URL = None  # None: --db / $ARSHIF_DB_URL / ./arshif.db
+ARSHIF_ARCHIVE_ENABLED = True

@@ -1,0 +1,224 @@
+"""One generic news spider, driven by the sources file.
+
+It only discovers and fetches. Per source it reads sitemaps (indexes, gzip, Google News),
+RSS/Atom feeds and, from the start page, follows links on the source's own host: links
+matching ``article_pattern`` are articles, other links are listings followed up to
+``max_depth``. When a source lists no sitemaps and no feeds, the ``Sitemap:`` lines of
+its robots.txt are used. Every article response goes to the archive as a
+:class:`~archive.ingest.FetchedPage`; failures go as :class:`~crawler.items.FetchFailed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from archive.ingest import FetchedPage
+from archive.sources import Source, load_sources
+from archive.urls import canonical_url
+from crawler.discovery import DiscoveryError, parse_feed, parse_sitemap, robots_sitemaps
+from crawler.items import FetchFailed
+
+# Request priorities: discovery documents first, then articles, then listings.
+_PRIO_DISCOVERY, _PRIO_ARTICLE, _PRIO_LISTING = 20, 10, 0
+_MAX_SITEMAP_DEPTH = 4  # sitemap index nesting; guards against loops
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(
+        self,
+        sources: Mapping[str, Source] | str | None = None,
+        names: str | list[str] | None = None,
+        max_pages: int | str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if sources is None or isinstance(sources, str):
+            # `scrapy crawl news -a sources=FILE -a names=a,b -a max_pages=N`
+            sources = load_sources(sources or "sources.toml")
+        if isinstance(names, str):
+            names = [n for n in names.split(",") if n]
+        if names:
+            missing = [n for n in names if n not in sources]
+            if missing:
+                raise ValueError(f"unknown source(s): {', '.join(missing)}")
+            sources = {n: sources[n] for n in names}
+        self.sources: dict[str, Source] = dict(sources)
+        self.max_pages = int(max_pages) if max_pages not in (None, "") else None
+        self._articles: dict[str, set[str]] = {name: set() for name in self.sources}
+        self._links = LinkExtractor(unique=True)
+
+    # -- start -------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for src in self.sources.values():
+            for url in src.sitemaps:
+                yield self._discovery(src, url, self.parse_sitemap)
+            for url in src.feeds:
+                yield self._discovery(src, url, self.parse_feed)
+            if not src.sitemaps and not src.feeds:
+                robots = urljoin(src.url, "/robots.txt")
+                yield self._discovery(src, robots, self.parse_robots)
+            yield self._listing(src, src.url, depth=0)
+
+    # -- callbacks ---------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        src = self._source(response)
+        for url in robots_sitemaps(response.body, response.url):
+            if src.owns(url):
+                yield self._discovery(src, url, self.parse_sitemap)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        src = self._source(response)
+        try:
+            sitemap = parse_sitemap(response.body, response.url)
+        except DiscoveryError as exc:
+            yield FetchFailed(src.name, response.url, "discovery", str(exc), response.status)
+            return
+        depth = response.meta.get("arshif_depth", 0)
+        for entry in sitemap.entries:
+            if sitemap.kind == "index":
+                if depth < _MAX_SITEMAP_DEPTH and src.owns(entry.loc):
+                    yield self._discovery(src, entry.loc, self.parse_sitemap, depth + 1)
+            elif (req := self._article(src, entry.loc, entry.news_publication_date)) is not None:
+                yield req
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        src = self._source(response)
+        try:
+            entries = parse_feed(response.body, response.url)
+        except DiscoveryError as exc:
+            yield FetchFailed(src.name, response.url, "discovery", str(exc), response.status)
+            return
+        for entry in entries:
+            if (req := self._article(src, entry.link, None)) is not None:
+                yield req
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        src = self._source(response)
+        if not isinstance(response, TextResponse):
+            return
+        if src.article_pattern is None and response.meta.get("arshif_depth", 0) > 0:
+            # Without a pattern any page may be an article: the archive decides.
+            yield self._page(src, response, is_article=None)
+        yield from self._follow(src, response)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        src = self._source(response)
+        yield self._page(src, response, is_article=True)
+        if isinstance(response, TextResponse):
+            yield from self._follow(src, response)
+
+    def errback(self, failure: Failure) -> Iterator[Any]:
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+        name = request.meta.get("arshif_source")
+        kind = request.meta.get("arshif_kind")
+        exc = failure.value
+        if name is None or kind == "robots":
+            return  # a missing robots.txt is normal
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
+            # Forbidden by robots.txt or filtered by a middleware: a policy, not an error.
+            self.crawler.stats.inc_value("arshif/ignored")
+            self.logger.debug("ignored %s: %s", request.url, exc)
+            return
+        if isinstance(exc, HttpError):
+            status: int | None = exc.response.status
+            message, failure_kind = f"HTTP {status}", "http"
+        else:
+            status = None
+            message, failure_kind = f"{type(exc).__name__}: {failure.getErrorMessage()}", "network"
+        if kind in ("sitemap", "feed") and failure_kind == "http":
+            failure_kind = "discovery"
+        yield FetchFailed(name, request.url, failure_kind, message, status)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _follow(self, src: Source, response: TextResponse) -> Iterator[scrapy.Request]:
+        if not src.follow_links:
+            return
+        depth = response.meta.get("arshif_depth", 0)
+        for link in self._links.extract_links(response):
+            if not src.owns(link.url):
+                continue
+            verdict = src.is_article_url(link.url)
+            if verdict:
+                if (req := self._article(src, link.url, None)) is not None:
+                    yield req
+            elif depth < src.max_depth:
+                yield self._listing(src, link.url, depth + 1)
+
+    def _article(self, src: Source, url: str, published: datetime | None) -> scrapy.Request | None:
+        if not src.owns(url) or src.is_article_url(url) is False:
+            return None
+        key = canonical_url(url)
+        seen = self._articles[src.name]
+        if key in seen:
+            return None
+        if self.max_pages is not None and len(seen) >= self.max_pages:
+            self.crawler.stats.inc_value("arshif/over_max_pages")
+            return None
+        seen.add(key)
+        return scrapy.Request(
+            key,
+            callback=self.parse_article,
+            errback=self.errback,
+            priority=_PRIO_ARTICLE,
+            meta={
+                "arshif_source": src.name,
+                "arshif_kind": "article",
+                "arshif_published": published,
+                "arshif_depth": src.max_depth,
+            },
+        )
+
+    def _listing(self, src: Source, url: str, depth: int) -> scrapy.Request:
+        return scrapy.Request(
+            canonical_url(url),
+            callback=self.parse_listing,
+            errback=self.errback,
+            priority=_PRIO_LISTING - depth,
+            meta={"arshif_source": src.name, "arshif_kind": "listing", "arshif_depth": depth},
+        )
+
+    def _discovery(self, src: Source, url: str, callback: Any, depth: int = 0) -> scrapy.Request:
+        kind = {"parse_sitemap": "sitemap", "parse_feed": "feed"}.get(callback.__name__, "robots")
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.errback,
+            priority=_PRIO_DISCOVERY,
+            meta={"arshif_source": src.name, "arshif_kind": kind, "arshif_depth": depth},
+        )
+
+    def _source(self, response: Response) -> Source:
+        return self.sources[response.meta["arshif_source"]]
+
+    def _page(self, src: Source, response: Response, is_article: bool | None) -> FetchedPage:
+        requested = (response.meta.get("redirect_urls") or [response.url])[0]
+        headers = {
+            key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
+            for key, values in response.headers.items()
+        }
+        return FetchedPage(
+            source=src.name,
+            url=requested,
+            final_url=response.url,
+            status=response.status,
+            headers=headers,
+            body=response.body,
+            fetched_at=datetime.now(UTC),
+            is_article=is_article,
+            published_hint=response.meta.get("arshif_published"),
+        )
