@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from archive import __version__
 from archive.config import ConfigError
 from archive.decode import DecodeError
@@ -124,6 +126,10 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     except USER_ERRORS as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
+    except OperationalError as exc:  # cannot connect, cannot open the file, ...
+        url = getattr(args, "db", None) or "(default)"
+        print(f"{parser.prog}: error: cannot use database {url}: {exc.orig}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130
@@ -222,7 +228,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from archive.extract import extract
 
     body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    result = extract(body, url=args.url, content_type=args.content_type)
+    try:
+        result = extract(body, url=args.url, content_type=args.content_type)
+    except (DecodeError, ExtractionError) as exc:
+        where = "<stdin>" if args.file == "-" else args.file
+        raise type(exc)(f"{where}: {exc}") from exc
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:

@@ -21,6 +21,7 @@ from trafilatura.utils import load_html
 
 from archive.clean import CLEANER_VERSION, clean_text
 from archive.decode import arabic_ratio, decode_html
+from archive.normalize import fold_arabic
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,8 @@ def extract(
     )
     doc = result if isinstance(result, Document) else None
     raw_text = (doc.text or "") if doc is not None else ""
-    cleaned = clean_text(raw_text, extra_patterns=boilerplate)
+    title = meta.title or (doc.title if doc is not None else None)
+    cleaned = clean_text(_drop_leading_title(raw_text, title), extra_patterns=boilerplate)
 
     published = meta.published
     date_source: str | None = "json-ld" if meta.published_ld else "meta"
@@ -109,7 +111,7 @@ def extract(
 
     language = _language(cleaned.text, meta.lang)
     return Extraction(
-        title=meta.title or (doc.title if doc is not None else None),
+        title=title,
         text=cleaned.text,
         authors=meta.authors or (doc.author if doc is not None else None),
         published_at=published,
@@ -229,6 +231,15 @@ def parse_datetime(value: Any) -> datetime | None:
     if when.year < 1990:  # placeholder dates such as 1970-01-01
         return None
     return when.astimezone(UTC)
+
+
+def _drop_leading_title(text: str, title: str | None) -> str:
+    """trafilatura keeps the headline when it sits inside the article element; the title
+    is stored on its own, so a first line that repeats it is dropped from the text."""
+    if not title:
+        return text
+    first, _, rest = text.lstrip().partition("\n")
+    return rest if fold_arabic(first) == fold_arabic(title) else text
 
 
 def _language(text: str, declared: str | None) -> str | None:

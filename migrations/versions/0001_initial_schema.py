@@ -23,8 +23,9 @@ LATEST_VERSIONS = """
 CREATE VIEW latest_versions AS
 SELECT a.id AS article_id, a.source_id, s.name AS source, a.url,
        v.id AS version_id, v.version, v.fetched_at,
-       v.title, v.text, v.authors, a.published_at, v.modified_at,
+       v.title, v.text, v.authors, a.published_at, v.modified_at, v.date_source,
        v.language, v.description, v.attribution, v.word_count, v.content_hash,
+       v.fetch_url, v.encoding, v.extractor,
        a.first_seen_at, a.last_seen_at,
        a.duplicate_of_id, a.duplicate_kind, a.similarity
 FROM articles a
@@ -37,8 +38,8 @@ CORPUS = """
 CREATE VIEW corpus AS
 SELECT lv.article_id, lv.source_id, lv.source, lv.url, lv.version_id, lv.version,
        lv.fetched_at, lv.title, lv.text, lv.authors, lv.published_at, lv.modified_at,
-       lv.language, lv.description, lv.attribution, lv.word_count, lv.content_hash,
-       lv.first_seen_at, lv.last_seen_at,
+       lv.date_source, lv.language, lv.description, lv.attribution, lv.word_count,
+       lv.content_hash, lv.fetch_url, lv.encoding, lv.extractor, lv.first_seen_at, lv.last_seen_at,
        (SELECT COUNT(*) FROM articles d WHERE d.duplicate_of_id = lv.article_id) AS duplicate_count
 FROM latest_versions lv
 WHERE lv.duplicate_of_id IS NULL
