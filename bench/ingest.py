@@ -1,0 +1,207 @@
+"""End-to-end throughput: arshif's crawl against a bare Scrapy + trafilatura spider.
+
+Builds a synthetic Arabic site of N article pages (bench/site.py), serves it on 127.0.0.1,
+and runs, alternately and --repeat times each:
+  (a) bench/bare_spider.py: sitemap -> trafilatura.extract on every page, nothing stored;
+  (b) `arshif crawl` into a fresh SQLite archive;
+  (c) `arshif crawl` into a fresh PostgreSQL database (skipped if none is reachable).
+Each run is a fresh child process; wall time, CPU time and peak RSS come from wait4().
+Prints pages/s, CPU ms/page and peak memory per run, the medians, and the ratio of arshif's
+pages/s to the bare spider's. With --memory-check it also compares the peak memory of an
+N-page and a 10×N-page SQLite crawl.
+
+Usage: python bench/ingest.py [--pages 2000] [--repeat 2] [--no-pg] [--memory-check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.site import SyntheticSite  # noqa: E402
+
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-q"]
+PG_ADMIN = os.environ.get(
+    "ARSHIF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@dataclass
+class Run:
+    kind: str
+    pages: int
+    wall: float
+    cpu: float
+    peak_mb: float
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.cpu / max(self.pages, 1)
+
+
+def timed(cmd: list[str]) -> tuple[str, float, float, float]:
+    """Run a child; return its stdout, wall seconds, CPU seconds and peak RSS in MB."""
+    with tempfile.TemporaryFile() as errfile:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errfile, cwd=ROOT)
+        out = proc.stdout.read() if proc.stdout else b""
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            errfile.seek(0)
+            err = errfile.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"{' '.join(cmd[:5])} ... failed ({proc.returncode}):\n{err}")
+    return out.decode(), wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def run_bare(site: SyntheticSite) -> Run:
+    out, wall, cpu, peak = timed(
+        [sys.executable, "bench/bare_spider.py", site.base + "sitemap_index.xml"]
+    )
+    pages = json.loads(out.strip().splitlines()[-1])["pages"]
+    return Run("bare spider", pages, wall, cpu, peak)
+
+
+def run_arshif(site: SyntheticSite, db_url: str, kind: str, sources: Path) -> Run:
+    cmd = [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "crawl",
+        "--sources",
+        str(sources),
+        "--db",
+        db_url,
+        *FAST,
+    ]
+    out, wall, cpu, peak = timed(cmd)
+    row = next(line for line in out.splitlines() if line.startswith("bench "))
+    pages = int(row.split()[2])
+    return Run(kind, pages, wall, cpu, peak)
+
+
+def pg_database() -> str | None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"arshif_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:
+        print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
+        return None
+    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def measure(site: SyntheticSite, repeat: int, use_pg: bool, tmp: Path) -> list[Run]:
+    sources = tmp / "sources.toml"
+    sources.write_text(site.sources_toml(), encoding="utf-8")
+    runs: list[Run] = []
+    for i in range(repeat):
+        runs.append(run_bare(site))
+        _report(runs[-1])
+        runs.append(run_arshif(site, f"sqlite:///{tmp}/run{i}.db", "arshif sqlite", sources))
+        _report(runs[-1])
+        if use_pg and (url := pg_database()):
+            try:
+                runs.append(run_arshif(site, url, "arshif postgres", sources))
+                _report(runs[-1])
+            finally:
+                drop_pg(url)
+    return runs
+
+
+def _report(run: Run) -> None:
+    print(
+        f"  {run.kind:16} {run.pages:6d} pages  {run.pages_per_s:7.1f} pages/s  "
+        f"{run.cpu_ms_per_page:6.1f} CPU ms/page  peak {run.peak_mb:6.0f} MB",
+        flush=True,
+    )
+
+
+def summary(runs: list[Run]) -> None:
+    kinds = sorted({r.kind for r in runs}, key=[r.kind for r in runs].index)
+    med = {k: statistics.median(r.pages_per_s for r in runs if r.kind == k) for k in kinds}
+    print("\nmedians:")
+    for k in kinds:
+        rs = [r for r in runs if r.kind == k]
+        print(
+            f"  {k:16} {med[k]:7.1f} pages/s  "
+            f"{statistics.median(r.cpu_ms_per_page for r in rs):6.1f} CPU ms/page  "
+            f"peak {statistics.median(r.peak_mb for r in rs):6.0f} MB"
+        )
+    base = med["bare spider"]
+    for k in kinds[1:]:
+        print(f"  ratio {k} / bare spider: {med[k] / base:.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pages", type=int, default=2000, help="articles on the site (default 2000)"
+    )
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each kind (default 2)")
+    parser.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL runs")
+    parser.add_argument(
+        "--memory-check", action="store_true", help="also crawl 10x pages and compare peak memory"
+    )
+    args = parser.parse_args()
+    print(
+        f"arshif ingest benchmark: {args.pages} pages, {args.repeat} runs each, "
+        f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{time.strftime('%Y-%m-%d')}"
+    )
+    with tempfile.TemporaryDirectory() as tmp, SyntheticSite(args.pages) as site:
+        runs = measure(site, args.repeat, not args.no_pg, Path(tmp))
+    summary(runs)
+    if args.memory_check:
+        print(f"\nmemory: {args.pages} vs {10 * args.pages} pages (SQLite)")
+        peaks = []
+        for n in (args.pages, 10 * args.pages):
+            with tempfile.TemporaryDirectory() as tmp, SyntheticSite(n, seed=2) as site:
+                sources = Path(tmp) / "sources.toml"
+                sources.write_text(site.sources_toml(), encoding="utf-8")
+                run = run_arshif(site, f"sqlite:///{tmp}/mem.db", f"arshif {n}", sources)
+                _report(run)
+                peaks.append(run.peak_mb)
+        print(
+            f"  peak memory ratio {10 * args.pages}/{args.pages} pages: {peaks[1] / peaks[0]:.2f} (target <= 1.20)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
