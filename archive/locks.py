@@ -159,15 +159,26 @@ def _begin(
 def _close_dead_runs(
     session: Session, source_id: int, lock: CrawlLock | None, now: datetime
 ) -> tuple[int, ...]:
-    dead = session.scalars(
-        select(CrawlRun.id).where(CrawlRun.source_id == source_id, CrawlRun.status == "running")
+    dead = session.execute(
+        select(CrawlRun.id, CrawlRun.hostname, CrawlRun.pid).where(
+            CrawlRun.source_id == source_id, CrawlRun.status == "running"
+        )
     ).all()
-    for run_id in dead:
+    for run_id, host, pid in dead:
         # The last sign of life of the holder is the best guess of when it died.
         last_alive = lock.renewed_at if lock is not None and lock.run_id == run_id else now
         close_run(session, run_id, "interrupted", PROCESS_DIED, last_alive)
-        log.warning("run #%s was still marked running but its process is gone", run_id)
-    return tuple(dead)
+        _log_dead(run_id, host, pid)
+    return tuple(run_id for run_id, _, _ in dead)
+
+
+def _log_dead(run_id: int, host: str | None, pid: int | None) -> None:
+    log.warning(
+        "run #%s (%s:%s) was still marked running but its process is gone: marked interrupted",
+        run_id,
+        host,
+        pid,
+    )
 
 
 def renew(
@@ -212,7 +223,7 @@ def close_dead_runs(
     Returns the ids of the runs marked ``interrupted`` / ``process died``."""
     now = utcnow()
     query = (
-        select(CrawlRun.id, CrawlLock)
+        select(CrawlRun.id, CrawlRun.hostname, CrawlRun.pid, CrawlLock)
         .outerjoin(CrawlLock, CrawlLock.source_id == CrawlRun.source_id)
         .where(
             CrawlRun.status == "running",
@@ -225,13 +236,13 @@ def close_dead_runs(
         query = query.where(CrawlRun.source_id.in_(names))
     closed = []
     with write_session(factory) as session:
-        for run_id, lock in session.execute(query).all():
+        for run_id, host, pid, lock in session.execute(query).all():
             last_alive = lock.renewed_at if lock is not None and lock.run_id == run_id else now
             close_run(session, run_id, "interrupted", PROCESS_DIED, last_alive)
-            closed.append(run_id)
-    for run_id in closed:
-        log.warning("run #%s was still marked running but its process is gone", run_id)
-    return closed
+            closed.append((run_id, host, pid))
+    for dead in closed:
+        _log_dead(*dead)
+    return [run_id for run_id, _, _ in closed]
 
 
 def _info(source: str, lock: CrawlLock) -> LockInfo:

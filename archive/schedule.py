@@ -81,3 +81,20 @@ def schedules(
             next_due=next_due,
         )
     return result
+
+
+def read_schedules(
+    db_url: str | None, sources: Mapping[str, Source], now: datetime
+) -> dict[str, Schedule]:
+    """:func:`schedules` straight from a database URL, without loading the ingest machinery
+    (``arshif crawl --due`` with nothing due should exit in a blink)."""
+    from archive.db import create_engine, session_factory
+    from archive.migrate import ensure_schema
+
+    engine = create_engine(db_url)
+    try:
+        ensure_schema(engine)
+        with session_factory(engine)() as session:
+            return schedules(session, sources, now)
+    finally:
+        engine.dispose()
