@@ -113,6 +113,14 @@ def add_run_command(commands: Any, parents: list[argparse.ArgumentParser]) -> No
         metavar="N",
         help="at most N crawl processes at a time (default: 2)",
     )
+    run.add_argument(
+        "--stop-timeout",
+        type=_at_least_one,
+        default=120,
+        metavar="SECONDS",
+        help="after SIGTERM/SIGINT, give running crawls this long to finish the pages in "
+        "flight before stopping them at once (default: 120)",
+    )
     run.set_defaults(handler=cmd_run, own_logging=True)
 
 
@@ -145,5 +153,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         crawl_args=crawl_args,
         verbose=args.verbose,
+        stop_timeout=args.stop_timeout,
     )
     return scheduler.run()

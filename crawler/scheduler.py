@@ -9,10 +9,11 @@ like any ``arshif crawl``, so a scheduler on another machine, or a cron job, nev
 same source at the same time.
 
 SIGTERM or SIGINT: no new crawl starts, the signal is passed on to the running crawls (which
-finish the pages in flight, store them and record their runs as interrupted), and the
-scheduler exits 0 once they have ended. A second signal is passed on too (Scrapy then stops at
-once). Children run in their own session, so a Ctrl-C in a terminal reaches them only once,
-through the scheduler.
+finish the requests already handed to the downloader, store those pages and record their runs
+as interrupted), and the scheduler exits 0 once they have ended. A second signal is passed on
+too, and so is one more after ``stop_timeout`` seconds: Scrapy then stops at once, and the
+pages it had not stored stay in the frontier for the next crawl. Children run in their own
+session, so a Ctrl-C in a terminal reaches them only once, through the scheduler.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from archive.types import utcnow
 log = logging.getLogger(__name__)
 
 RESCAN_SECONDS = 60.0  # re-read the sources file and the archive at least this often
+STOP_TIMEOUT = 120.0  # after a stop signal, force crawls that have not stopped by then
 _POLL_SECONDS = 1.0  # how often running children are checked
 
 
@@ -63,10 +65,12 @@ class Scheduler:
     crawl_args: Sequence[str] = ()  # passed to every `arshif crawl` child
     verbose: bool = False
     rescan: float = RESCAN_SECONDS
+    stop_timeout: float = STOP_TIMEOUT
     python: str = sys.executable
     children: list[_Child] = field(default_factory=list)
     _stops: list[int] = field(default_factory=list)  # signals received, in order
     _wake: threading.Event = field(default_factory=threading.Event)
+    _stopping_since: float | None = None
 
     def run(self) -> int:
         sources = self._load()  # a broken sources file at start-up is the user's error
@@ -80,7 +84,7 @@ class Scheduler:
             while True:
                 ended = self._reap()
                 if self._stops:
-                    self._pass_on_signals()
+                    self._stop_children()
                     if not self.children:
                         break
                     self._sleep(_POLL_SECONDS)
@@ -165,6 +169,20 @@ class Scheduler:
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+    def _stop_children(self) -> None:
+        """Pass stop signals on; force crawls still stopping after ``stop_timeout``."""
+        now = time.monotonic()
+        if self._stopping_since is None:
+            self._stopping_since = now
+        elif now - self._stopping_since > self.stop_timeout and len(self._stops) == 1:
+            log.warning(
+                "crawls still stopping after %ds: stopping them at once (the pages they had "
+                "not stored are fetched first by the next crawl)",
+                self.stop_timeout,
+            )
+            self._stops.append(self._stops[0])  # Scrapy stops at once on a second signal
+        self._pass_on_signals()
 
     def _pass_on_signals(self) -> None:
         for child in self.children:
