@@ -5,7 +5,7 @@ printed above it, never through it. Elsewhere (cron, systemd, a pipe) one ``prog
 line is written every ``ARSHIF_PROGRESS_INTERVAL`` seconds. The numbers come from the stats
 the archive pipeline keeps (``arshif/new``, ``arshif/version``, ...)::
 
-    412 pages  3.2 pages/s  new 120  versions 4  unchanged 280  duplicates 9  errors 2  queued 35  2:11
+    2:11  412 pages (3.2/s)  new 120  versions 4  duplicates 9  errors 2  unchanged 280  queued 35
 
 Settings: ``ARSHIF_PROGRESS`` (``auto`` (default), ``bar``, ``log`` or ``off``),
 ``ARSHIF_PROGRESS_INTERVAL`` (seconds, default 30; ``log`` mode).
@@ -65,10 +65,11 @@ def format_progress(snap: Snapshot, rate: float, elapsed: float) -> str:
     minutes, seconds = divmod(int(elapsed), 60)
     hours, minutes = divmod(minutes, 60)
     clock = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    # What matters most first: a narrow terminal cuts the end of the line.
     return (
-        f"{snap.pages} pages  {rate:.1f} pages/s  new {snap.new}  versions {snap.versions}  "
-        f"unchanged {snap.unchanged}  duplicates {snap.duplicates}  errors {snap.errors}  "
-        f"queued {snap.queued}  {clock}"
+        f"{clock}  {snap.pages} pages ({rate:.1f}/s)  new {snap.new}  versions {snap.versions}  "
+        f"duplicates {snap.duplicates}  errors {snap.errors}  unchanged {snap.unchanged}  "
+        f"queued {snap.queued}"
     )
 
 

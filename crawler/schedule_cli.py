@@ -16,13 +16,16 @@ import argparse
 import sys
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.config import resolve_sources_path
 from archive.durations import format_duration, humanize
 from archive.schedule import read_schedules
 from archive.sources import Source
 from archive.types import utcnow
+
+if TYPE_CHECKING:
+    from crawler.run import CrawlResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -65,19 +68,21 @@ def due_sources(
     return due, {name: plan[name].last_started_at for name in due}
 
 
-def report_skipped(result: Any, *, due: bool) -> None:
+def report_skipped(result: CrawlResult, *, due: bool) -> None:
+    """Say which sources were skipped. With --due, losing a race to another machine is normal
+    and said only on a terminal (cron mails any output)."""
+    if due and not sys.stderr.isatty():
+        return
     for name, lock in result.locked.items():
         print(
             f"arshif: {name}: skipped: another process is crawling it: {lock.describe()}",
             file=sys.stderr,
         )
     for name in result.not_due:
-        if not due:
-            continue
         print(f"arshif: {name}: skipped: crawled by another process meanwhile", file=sys.stderr)
 
 
-def crawl_exit_status(result: Any, *, due: bool) -> int:
+def crawl_exit_status(result: CrawlResult, *, due: bool) -> int:
     if any(r.status != "ok" for r in result.reports):
         return EXIT_FAILED
     if result.locked and not due:

@@ -32,10 +32,10 @@ def test_snapshot_and_format() -> None:
         pages=411, new=120, versions=4, unchanged=280, duplicates=9, errors=3, queued=35
     )
     assert format_progress(snap, 3.25, 131) == (
-        "411 pages  3.2 pages/s  new 120  versions 4  unchanged 280  duplicates 9  errors 3  "
-        "queued 35  2:11"
+        "2:11  411 pages (3.2/s)  new 120  versions 4  duplicates 9  errors 3  unchanged 280  "
+        "queued 35"
     )
-    assert format_progress(Snapshot.of({}), 0, 3725).endswith("queued 0  1:02:05")
+    assert format_progress(Snapshot.of({}), 0, 3725).startswith("1:02:05  0 pages (0.0/s)")
 
 
 def test_rate_is_averaged_over_a_window() -> None:
@@ -89,5 +89,5 @@ def test_log_mode_writes_one_line_per_tick(caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.INFO, logger="crawler.progress"):
         ext.tick()
     (record,) = caplog.records
-    assert record.getMessage().startswith("progress: 411 pages  ")
+    assert record.getMessage().startswith("progress: 0:00  411 pages (")
     assert "new 120  versions 4" in record.getMessage()
