@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from archive.config import ConfigError
 from archive.locks import NOT_SEEN, Holder, LockInfo, RunStart
 from archive.sources import Source
 from archive.store import Archive, RunReport
@@ -95,6 +96,7 @@ def run_crawl(
     was judged due), a source crawled by someone else since then is skipped too.
     """
     settings = crawl_settings(sources, db_url, overrides, log_level)
+    check_arshif_settings(settings)
     lease = settings.getfloat("ARSHIF_LEASE_SECONDS")
     holder = Holder.for_this_process()
     # Open (and if empty, initialise) the archive before Scrapy starts, so a bad --db
@@ -117,6 +119,7 @@ def run_crawl(
     if quiet:
         settings.set("LOG_VERSIONS", [], priority="cmdline")
     crashed: BaseException | None = None
+    crawler = None
     try:
         process = CrawlerProcess(settings)
         if quiet:
@@ -129,7 +132,10 @@ def run_crawl(
         crashed = exc
         raise
     finally:
-        _end_runs(db_url, holder, runs.values(), crashed)
+        # The pipeline publishes its runs when the spider opens: without them it never did.
+        opened = crawler is not None and crawler.stats is not None
+        opened = opened and bool(crawler.stats.get_value("arshif/runs"))  # type: ignore[union-attr]
+        _end_runs(db_url, holder, runs.values(), crashed, opened)
     with Archive.open(db_url) as archive:
         return CrawlResult(archive.run_reports(runs.values()), skipped.locked, skipped.not_due)
 
@@ -156,15 +162,41 @@ def _begin_runs(
 
 
 def _end_runs(
-    db_url: str | None, holder: Holder, run_ids: Iterable[int], crashed: BaseException | None
+    db_url: str | None,
+    holder: Holder,
+    run_ids: Iterable[int],
+    crashed: BaseException | None,
+    opened: bool,
 ) -> None:
     """After the reactor stopped: end runs the pipeline could not end, release the locks."""
     with Archive.open(db_url, migrate=False) as archive:
         for run_id in run_ids:
             if archive.run(run_id).status != "running":
                 continue
-            if crashed is None:  # a forced shutdown (second Ctrl-C / SIGTERM)
-                archive.finish_run(run_id, "interrupted", "forced shutdown")
-            else:
+            if crashed is not None:
                 archive.finish_run(run_id, "failed", f"crawl crashed: {type(crashed).__name__}")
+            elif not opened:  # Scrapy logged why (a component failed to start)
+                archive.finish_run(run_id, "failed", "crawl did not start")
+            else:  # a forced shutdown (second Ctrl-C / SIGTERM)
+                archive.finish_run(run_id, "interrupted", "forced shutdown")
         archive.release_locks(holder)
+
+
+_PROGRESS_MODES = ("auto", "bar", "log", "off")
+
+
+def check_arshif_settings(settings: Settings) -> None:
+    """arshif's own settings, checked before anything starts (one clear error, no traceback
+    from inside Scrapy)."""
+    mode = str(settings.get("ARSHIF_PROGRESS")).lower()
+    if mode not in _PROGRESS_MODES:
+        raise ConfigError(
+            f"-s ARSHIF_PROGRESS: expected one of {', '.join(_PROGRESS_MODES)}, got {mode!r}"
+        )
+    for name, low in (("ARSHIF_LEASE_SECONDS", 1.0), ("ARSHIF_PROGRESS_INTERVAL", 0.0)):
+        try:
+            value = settings.getfloat(name)
+        except ValueError:
+            raise ConfigError(f"-s {name}: expected a number, got {settings.get(name)!r}") from None
+        if value < low:
+            raise ConfigError(f"-s {name}: expected at least {low:g}, got {value:g}")

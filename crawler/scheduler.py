@@ -71,6 +71,7 @@ class Scheduler:
     _stops: list[int] = field(default_factory=list)  # signals received, in order
     _wake: threading.Event = field(default_factory=threading.Event)
     _stopping_since: float | None = None
+    _announced: tuple[str, datetime] | None = None
 
     def run(self) -> int:
         sources = self._load()  # a broken sources file at start-up is the user's error
@@ -114,7 +115,24 @@ class Scheduler:
             self._spawn(due)
         elif due:
             log.debug("due but waiting for a free slot: %s", ", ".join(due))
+        elif not self.children:
+            self._announce_next(plan, now)
         return min(self.rescan, _seconds_to_next_due(plan, now, busy | set(due)))
+
+    def _announce_next(self, plan: Mapping[str, Schedule], now: datetime) -> None:
+        """Log, once per change, what the scheduler is waiting for."""
+        waiting = [s for s in plan.values() if not s.running]
+        if not waiting:
+            return
+        nxt = min(waiting, key=lambda s: s.next_due)
+        if self._announced != (nxt.source, nxt.next_due):
+            self._announced = (nxt.source, nxt.next_due)
+            log.info(
+                "next: %s at %s UTC (in %s)",
+                nxt.source,
+                f"{nxt.next_due:%Y-%m-%d %H:%M}",
+                humanize(nxt.next_due - now),
+            )
 
     def _spawn(self, names: Sequence[str]) -> None:
         cmd = [self.python, "-m", "crawler.cli", *(["-v"] if self.verbose else [])]

@@ -165,3 +165,22 @@ def test_status_report_and_due(
     due, seen = due_sources(load_sources(sources), sqlite_url)
     assert list(due) == ["opp"]
     assert seen == {"opp": None}
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("ARSHIF_PROGRESS=fancy", "-s ARSHIF_PROGRESS: expected one of auto, bar, log, off"),
+        ("ARSHIF_LEASE_SECONDS=0.5", "-s ARSHIF_LEASE_SECONDS: expected at least 1, got 0.5"),
+        ("ARSHIF_PROGRESS_INTERVAL=soon", "-s ARSHIF_PROGRESS_INTERVAL: expected a number"),
+    ],
+)
+def test_bad_arshif_settings_are_one_line_errors(
+    setting: str, message: str, tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(SOURCES, encoding="utf-8")
+    assert main(["crawl", "--sources", str(sources), "--db", sqlite_url, "-s", setting]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
