@@ -51,3 +51,7 @@ def humanize(value: timedelta) -> str:
     if seconds < 36 * 3600:
         return f"{round(seconds / 3600)}h"
     return f"{round(seconds / 86_400)}d"
+
+
+def humanize_seconds(seconds: float) -> str:
+    return humanize(timedelta(seconds=seconds))

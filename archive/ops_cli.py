@@ -135,7 +135,7 @@ _STATUS_HEADERS = [
 
 
 def _status_row(h: Any, now: Any) -> list[Any]:
-    from archive.durations import format_duration, humanize
+    from archive.durations import format_duration, humanize, humanize_seconds
 
     run = h.last_run
     if h.running:
@@ -158,14 +158,6 @@ def _status_row(h: Any, now: Any) -> list[Any]:
         " ".join(str(n) for n in h.new_per_day),
         len(h.warnings) or "",
     ]
-
-
-def humanize_seconds(seconds: float) -> str:
-    from datetime import timedelta
-
-    from archive.durations import humanize
-
-    return humanize(timedelta(seconds=seconds))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

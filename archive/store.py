@@ -22,11 +22,10 @@ from typing import Any, cast
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import URL
 
+from archive import locks
 from archive.db import create_engine, session_factory, write_session
 from archive.ingest import FetchedPage, IngestResult, ingest_page, record_failure
-from archive.locks import LEASE_SECONDS, NOT_SEEN, Holder, RunStart, begin_run, close_dead_runs
-from archive.locks import release as release_locks
-from archive.locks import renew as renew_lease
+from archive.locks import LEASE_SECONDS, NOT_SEEN, Holder, RunStart
 from archive.migrate import ensure_schema
 from archive.models import Article, ArticleVersion, CrawlRun
 from archive.models import Source as SourceRow
@@ -150,17 +149,17 @@ class Archive:
     ) -> RunStart:
         """Take ``source``'s crawl lock and start a run (see :func:`archive.locks.begin_run`;
         ``last_start_seen`` re-checks that a scheduled source is still due)."""
-        return begin_run(self.sessions, source, holder, lease_seconds, last_start_seen)
+        return locks.begin_run(self.sessions, source, holder, lease_seconds, last_start_seen)
 
     def renew_leases(self, holder: Holder, lease_seconds: float = LEASE_SECONDS) -> int:
-        return renew_lease(self.sessions, holder, lease_seconds)
+        return locks.renew(self.sessions, holder, lease_seconds)
 
     def release_locks(self, holder: Holder) -> int:
-        return release_locks(self.sessions, holder)
+        return locks.release(self.sessions, holder)
 
     def close_dead_runs(self, grace_seconds: float = LEASE_SECONDS) -> list[int]:
         """Mark runs left ``running`` by processes that died as ``interrupted``."""
-        return close_dead_runs(self.sessions, grace_seconds)
+        return locks.close_dead_runs(self.sessions, grace_seconds)
 
     def schedules(
         self, sources: Iterable[Source], now: datetime | None = None

@@ -28,13 +28,13 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive.durations import humanize
+from archive.durations import humanize, humanize_seconds
 from archive.locks import LEASE_SECONDS
 from archive.schedule import Schedule
 from archive.sources import Source, SourcesError, load_sources
@@ -235,7 +235,3 @@ def _seconds_to_next_due(plan: Mapping[str, Schedule], now: datetime, exclude: s
     if not waiting:
         return RESCAN_SECONDS
     return max(0.0, (min(waiting) - now).total_seconds())
-
-
-def humanize_seconds(seconds: float) -> str:
-    return humanize(timedelta(seconds=seconds))

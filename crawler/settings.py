@@ -50,7 +50,6 @@ ARSHIF_DB_URL = None  # None: --db / $ARSHIF_DB_URL / ./arshif.db
 ARSHIF_ARCHIVE_ENABLED = True
 ARSHIF_FRONTIER_ENABLED = True  # resume pages a killed run had not reached (crawler.frontier)
 ARSHIF_LEASE_SECONDS = 300.0  # crawl lock lease, renewed every third of it (crawler.lease)
-ARSHIF_PROGRESS = (
-    "auto"  # "bar" (live line), "log" (a line per interval), "off"; auto: bar on a TTY
-)
+# Progress: "bar" (a live line), "log" (a line per interval), "off"; "auto": bar on a TTY.
+ARSHIF_PROGRESS = "auto"
 ARSHIF_PROGRESS_INTERVAL = 30.0  # seconds between progress lines in "log" mode
