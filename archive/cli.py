@@ -1,4 +1,4 @@
-"""The archive's own commands (no Scrapy): ``db``, ``stats``, ``extract``.
+"""The archive's own commands (no Scrapy): ``db``, ``stats``, ``extract``, ``status``, ``report``.
 
 ``crawler.cli`` adds ``crawl`` and ``demo`` on top and is what ``arshif`` runs.
 """
@@ -22,6 +22,7 @@ from archive.config import ConfigError
 from archive.decode import DecodeError
 from archive.extract import ExtractionError
 from archive.migrate import SchemaError
+from archive.ops_cli import add_ops_commands
 from archive.sources import SourcesError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -111,6 +112,8 @@ def add_archive_commands(commands: Any) -> None:
     ext.add_argument("--content-type", help="the HTTP Content-Type header the page was served with")
     ext.add_argument("--json", action="store_true", help="print text and metadata as JSON")
     ext.set_defaults(handler=cmd_extract)
+
+    add_ops_commands(commands, db_option())  # status, report (archive/ops_cli.py)
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:

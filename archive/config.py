@@ -38,3 +38,14 @@ def resolve_db_url(explicit: str | None = None) -> URL:
             "arshif supports SQLite and PostgreSQL"
         )
     return url
+
+
+ENV_SOURCES = "ARSHIF_SOURCES"
+
+
+def resolve_sources_path(explicit: str | None = None) -> Path:
+    """The sources file: ``explicit`` (``--sources``), else ``$ARSHIF_SOURCES``, else
+    ``./sources.toml``."""
+    from archive.sources import DEFAULT_SOURCES_FILE
+
+    return Path(explicit or os.environ.get(ENV_SOURCES) or DEFAULT_SOURCES_FILE)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Float,
@@ -141,6 +142,9 @@ class CrawlRun(Base):
     bytes_received: Mapped[int] = mapped_column(BigInteger, default=0)
     hostname: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None] = mapped_column(Integer)
+    # Set when the run ends (scheduling, migration 0005): fetch_failures per kind, seconds.
+    errors_by_kind: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class FetchFailure(Base):
@@ -185,4 +189,43 @@ class LshBand(Base):
     bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+# -- scheduling: locks with a lease, and the per-source frontier (migration 0005) ---------------
+
+
+class CrawlLock(Base):
+    """Who is crawling a source right now. One row per locked source; the holder renews
+    ``expires_at`` while it crawls, and anyone may take the lock over once it has expired."""
+
+    __tablename__ = "crawl_locks"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    token: Mapped[str] = mapped_column(String(32), index=True)
+    holder_host: Mapped[str] = mapped_column(String(255))
+    holder_pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime]
+    renewed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class FrontierEntry(Base):
+    """An article a run discovered and scheduled but has not processed yet. Rows are removed
+    as pages are stored (or fail); what a killed run leaves behind is fetched first next time."""
+
+    __tablename__ = "crawl_frontier"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    url_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    published_hint: Mapped[datetime | None]
+    discovered_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
     )

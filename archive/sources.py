@@ -20,13 +20,17 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.durations import MAX_EVERY, MIN_EVERY, format_duration, parse_duration
 from archive.urls import canonical_url
 
 DEFAULT_SOURCES_FILE = "sources.toml"
+# How often a source is crawled when neither it nor [defaults] sets `every`.
+DEFAULT_EVERY = timedelta(hours=1)
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -48,6 +52,7 @@ class Source:
     delay: float | None = None
     concurrency: int | None = None
     boilerplate: tuple[re.Pattern[str], ...] = field(default=(), repr=False)
+    every: timedelta = DEFAULT_EVERY  # crawl schedule (`arshif crawl --due`, `arshif run`)
 
     @property
     def host(self) -> str:
@@ -196,6 +201,21 @@ def _hosts(value: Any, where: str) -> tuple[str, ...]:
     return tuple(v.lower() for v in value)
 
 
+def _every(value: Any, where: str) -> timedelta:
+    if not isinstance(value, str):
+        raise SourcesError(f'{where}: expected a duration string such as "30m", got {value!r}')
+    try:
+        every = parse_duration(value)
+    except ValueError as exc:
+        raise SourcesError(f"{where}: {exc}") from None
+    if not MIN_EVERY <= every <= MAX_EVERY:
+        raise SourcesError(
+            f"{where}: {value!r} is out of range ({format_duration(MIN_EVERY)} to "
+            f"{MAX_EVERY.days}d)"
+        )
+    return every
+
+
 _FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "url": _url,
     "sitemaps": _url_list,
@@ -208,6 +228,7 @@ _FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "delay": _delay,
     "concurrency": _int_range(1, 64),
     "boilerplate": _regex_list,
+    "every": _every,
 }
 # Keys that only make sense per source, not in [defaults].
 _PER_SOURCE = {"sitemaps", "feeds", "article_pattern", "allowed_hosts"}

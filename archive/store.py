@@ -19,18 +19,22 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, cast
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import URL
 
+from archive import locks
 from archive.db import create_engine, session_factory, write_session
 from archive.ingest import FetchedPage, IngestResult, ingest_page, record_failure
+from archive.locks import LEASE_SECONDS, NOT_SEEN, Holder, RunStart
 from archive.migrate import ensure_schema
 from archive.models import Article, ArticleVersion, CrawlRun
 from archive.models import Source as SourceRow
+from archive.runs import RUN_STATUSES, close_run
+from archive.schedule import Schedule, schedules
 from archive.sources import Source
 from archive.types import utcnow
 
-RUN_STATUSES = ("ok", "failed", "interrupted")
+__all__ = ["RUN_STATUSES", "Archive", "RunReport", "SourceStats"]
 
 
 @dataclass(frozen=True)
@@ -130,14 +134,46 @@ class Archive:
             return run.id
 
     def finish_run(self, run_id: int, status: str, reason: str | None = None) -> None:
-        if status not in RUN_STATUSES:
-            raise ValueError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
+        """End a run: status, reason, ``errors_by_kind`` and ``duration_seconds``."""
         with write_session(self.sessions) as session:
-            session.execute(
-                update(CrawlRun)
-                .where(CrawlRun.id == run_id)
-                .values(status=status, finished_at=utcnow(), finish_reason=reason)
+            close_run(session, run_id, status, reason, utcnow())
+
+    # -- scheduling: locks with a lease, due sources (archive.locks, archive.schedule) ----
+
+    def begin_run(
+        self,
+        source: str,
+        holder: Holder,
+        lease_seconds: float = LEASE_SECONDS,
+        last_start_seen: datetime | object | None = NOT_SEEN,
+    ) -> RunStart:
+        """Take ``source``'s crawl lock and start a run (see :func:`archive.locks.begin_run`;
+        ``last_start_seen`` re-checks that a scheduled source is still due)."""
+        return locks.begin_run(self.sessions, source, holder, lease_seconds, last_start_seen)
+
+    def renew_leases(self, holder: Holder, lease_seconds: float = LEASE_SECONDS) -> int:
+        return locks.renew(self.sessions, holder, lease_seconds)
+
+    def release_locks(self, holder: Holder) -> int:
+        return locks.release(self.sessions, holder)
+
+    def close_dead_runs(self, grace_seconds: float = LEASE_SECONDS) -> list[int]:
+        """Mark runs left ``running`` by processes that died as ``interrupted``."""
+        return locks.close_dead_runs(self.sessions, grace_seconds)
+
+    def schedules(
+        self, sources: Iterable[Source], now: datetime | None = None
+    ) -> dict[str, Schedule]:
+        with self.sessions() as session:
+            return schedules(session, {s.name: s for s in sources}, now or utcnow())
+
+    def lookup_source_ids(self, names: Iterable[str]) -> dict[str, int]:
+        """Ids of the registered sources among ``names`` (read-only; no registration)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(SourceRow.name, SourceRow.id).where(SourceRow.name.in_(list(names)))
             )
+            return dict(rows.all())
 
     def run(self, run_id: int) -> CrawlRun:
         with self.sessions() as session:

@@ -1,16 +1,14 @@
-"""``arshif``: the archive's commands plus ``crawl`` and ``demo``."""
+"""``arshif``: the archive's commands plus ``crawl``, ``run`` and ``demo``."""
 
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 from typing import Any
 
 from archive.cli import build_parser, db_option, render_table, run
+from archive.config import ENV_SOURCES, resolve_sources_path
 from archive.sources import DEFAULT_SOURCES_FILE, SourcesError, load_sources
-
-ENV_SOURCES = "ARSHIF_SOURCES"
 
 
 def _setting(value: str) -> tuple[str, str]:
@@ -30,29 +28,17 @@ def _positive(value: str) -> int:
     return n
 
 
-def add_crawl_commands(commands: Any) -> None:
-    crawl = commands.add_parser(
-        "crawl",
-        parents=[db_option()],
-        help="crawl sources into the archive",
-        description="Crawl the named sources (all if none is named) into the archive: "
-        "discover articles through sitemaps, feeds and links, fetch them politely "
-        "(robots.txt, AutoThrottle), and store new articles and new versions.",
-    )
-    crawl.add_argument("names", nargs="*", metavar="NAME", help="sources to crawl (default: all)")
-    crawl.add_argument(
-        "--sources",
-        metavar="FILE",
-        help=f"sources file (default: ${ENV_SOURCES}, else ./{DEFAULT_SOURCES_FILE})",
-    )
-    crawl.add_argument(
+def crawl_options() -> argparse.ArgumentParser:
+    """Options of `arshif crawl` that `arshif run` passes on to its crawls."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
         "--max-pages",
         type=_positive,
         metavar="N",
         help="fetch at most N article pages per source (sitemaps, feeds and listing pages "
         "do not count)",
     )
-    crawl.add_argument(
+    parent.add_argument(
         "-s",
         "--set",
         dest="settings",
@@ -62,8 +48,33 @@ def add_crawl_commands(commands: Any) -> None:
         metavar="NAME=VALUE",
         help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2",
     )
-    crawl.add_argument("-q", "--quiet", action="store_true", help="only log warnings and errors")
+    parent.add_argument("-q", "--quiet", action="store_true", help="only log warnings and errors")
+    return parent
+
+
+def add_crawl_commands(commands: Any) -> None:
+    from crawler.schedule_cli import CRAWL_EPILOG, add_due_option, add_run_command
+
+    crawl = commands.add_parser(
+        "crawl",
+        parents=[db_option(), crawl_options()],
+        help="crawl sources into the archive",
+        description="Crawl the named sources (all if none is named) into the archive: "
+        "discover articles through sitemaps, feeds and links, fetch them politely "
+        "(robots.txt, AutoThrottle), and store new articles and new versions. Each source "
+        "is crawled under a lock: a source another process is crawling is skipped. A run "
+        "that was killed is resumed: its unreached pages are fetched first.",
+        epilog=CRAWL_EPILOG,
+    )
+    crawl.add_argument("names", nargs="*", metavar="NAME", help="sources to crawl (default: all)")
+    crawl.add_argument(
+        "--sources",
+        metavar="FILE",
+        help=f"sources file (default: ${ENV_SOURCES}, else ./{DEFAULT_SOURCES_FILE})",
+    )
+    add_due_option(crawl)
     crawl.set_defaults(handler=cmd_crawl, own_logging=True)
+    add_run_command(commands, parents=[db_option(), crawl_options()])
 
     demo = commands.add_parser(
         "demo",
@@ -83,9 +94,9 @@ def add_crawl_commands(commands: Any) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.run import run_crawl
+    from crawler.schedule_cli import crawl_exit_status, due_sources, report_skipped
 
-    path = args.sources or os.environ.get(ENV_SOURCES) or DEFAULT_SOURCES_FILE
+    path = resolve_sources_path(args.sources)
     sources = load_sources(path)
     unknown = [n for n in args.names if n not in sources]
     if unknown:
@@ -93,13 +104,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             f"{path}: no source named {', '.join(map(repr, unknown))} (known: {', '.join(sources)})"
         )
     chosen = {n: sources[n] for n in args.names} if args.names else sources
-    reports = run_crawl(
+    last_starts = None
+    if args.due:
+        chosen, last_starts = due_sources(chosen, args.db)
+        if not chosen:
+            return 0
+    from crawler.run import run_crawl  # Scrapy: only once there is something to crawl
+
+    result = run_crawl(
         chosen,
         db_url=args.db,
         max_pages=args.max_pages,
         overrides=args.settings,
         log_level="DEBUG" if args.verbose else ("WARNING" if args.quiet else None),
+        last_starts=last_starts,
     )
+    report_skipped(result, due=args.due)
+    reports = result.reports
+    if not reports:
+        return crawl_exit_status(result, due=args.due)
     print(
         render_table(
             [
@@ -129,7 +152,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             ],
         )
     )
-    return 0 if reports and all(r.status == "ok" for r in reports) else 1
+    return crawl_exit_status(result, due=args.due)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

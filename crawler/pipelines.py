@@ -17,12 +17,14 @@ from crawler.items import FetchFailed
 log = logging.getLogger(__name__)
 
 # Scrapy close reasons that mean the crawl did what it was asked to do.
-_OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
+OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
 _INTERRUPTED_REASONS = {"shutdown", "cancelled"}
 
 
 class ArchivePipeline:
-    """Settings: ``ARSHIF_DB_URL`` (database URL; default as ``arshif --db``).
+    """Settings: ``ARSHIF_DB_URL`` (database URL; default as ``arshif --db``),
+    ``ARSHIF_RUNS`` (``{source: run id}`` of runs ``arshif crawl`` already started under the
+    sources' locks; sources missing from it get a run started here, without a lock).
 
     Stats: ``arshif/new``, ``arshif/version``, ``arshif/unchanged``, ``arshif/skipped``,
     ``arshif/failed``, ``arshif/duplicate``, ``arshif/fetch_failed``.
@@ -49,9 +51,14 @@ class ArchivePipeline:
             raise NotConfigured("ArchivePipeline needs a spider with `sources`")
         self.archive = Archive.open(self.db_url)
         self.archive.sync_sources(sources.values())
-        self.runs = {name: self.archive.start_run(name) for name in sources}
+        started = self.crawler.settings.getdict("ARSHIF_RUNS")
+        self.runs = {
+            name: int(started[name]) if name in started else self.archive.start_run(name)
+            for name in sources
+        }
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("arshif/run_ids", sorted(self.runs.values()))
+        self.crawler.stats.set_value("arshif/runs", dict(self.runs))
 
     def process_item(self, item: Any) -> Any:
         assert self.archive is not None
@@ -105,7 +112,7 @@ class ArchivePipeline:
             for run_id in self.runs.values():
                 status = (
                     "ok"
-                    if reason in _OK_REASONS
+                    if reason in OK_REASONS
                     else ("interrupted" if reason in _INTERRUPTED_REASONS else "failed")
                 )
                 run = self.archive.run(run_id)

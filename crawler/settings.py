@@ -37,9 +37,19 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+SPIDER_MIDDLEWARES = {"crawler.frontier.FrontierMiddleware": 950}  # next to the spider
+EXTENSIONS = {
+    "crawler.lease.LeaseExtension": 500,
+    "crawler.progress.ProgressExtension": 500,
+}
 LOG_LEVEL = "INFO"
-LOGSTATS_INTERVAL = 30.0
+LOGSTATS_INTERVAL = 0  # replaced by ProgressExtension (ARSHIF_PROGRESS_INTERVAL)
 
 # arshif's own settings
 ARSHIF_DB_URL = None  # None: --db / $ARSHIF_DB_URL / ./arshif.db
 ARSHIF_ARCHIVE_ENABLED = True
+ARSHIF_FRONTIER_ENABLED = True  # resume pages a killed run had not reached (crawler.frontier)
+ARSHIF_LEASE_SECONDS = 300.0  # crawl lock lease, renewed every third of it (crawler.lease)
+# Progress: "bar" (a live line), "log" (a line per interval), "off"; "auto": bar on a TTY.
+ARSHIF_PROGRESS = "auto"
+ARSHIF_PROGRESS_INTERVAL = 30.0  # seconds between progress lines in "log" mode

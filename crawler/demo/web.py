@@ -21,6 +21,7 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType, MappingProxyType, TracebackType
@@ -104,6 +105,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, *, send_body: bool) -> None:
         server = cast(_Server, self.server)
+        delay = server.web.delay
+        if isinstance(delay, Mapping):
+            delay = delay.get(server.outlet, 0.0)
+        if delay > 0:
+            time.sleep(delay)  # a slow site, for crawls to interrupt mid-way
         resp = server.web._handle(server.outlet, self.command, self.path)
         etag = resp.header("ETag")
         if resp.status == 200 and etag and self.headers.get("If-None-Match") == etag:
@@ -130,9 +136,14 @@ class FixtureWeb:
     """The bundled offline web. Build it (no I/O), ``start()`` it, crawl it, ``stop()`` it.
 
     ``port_base``: serve outlet *i* on port ``port_base + i`` instead of a free port.
+    ``delay``: seconds to wait before answering each request, or ``{outlet: seconds}`` (a slow
+    site; the ``delay`` attribute may be changed while serving).
     """
 
-    def __init__(self, *, port_base: int | None = None) -> None:
+    def __init__(
+        self, *, port_base: int | None = None, delay: float | Mapping[str, float] = 0.0
+    ) -> None:
+        self.delay = delay
         self._articles, self._edit = load_articles()
         self._port_base = port_base
         self._outlets = {spec.name: Outlet(spec) for spec in SPECS}

@@ -159,6 +159,13 @@ class NewsSpider(scrapy.Spider):
             elif depth < src.max_depth:
                 yield self._listing(src, link.url, depth + 1)
 
+    def article_request(
+        self, source: str, url: str, published: datetime | None = None
+    ) -> scrapy.Request | None:
+        """The request for an article of ``source`` (None if already requested, not the
+        source's, or over ``max_pages``); used to resume pages an earlier run left."""
+        return self._article(self.sources[source], url, published)
+
     def _article(self, src: Source, url: str, published: datetime | None) -> scrapy.Request | None:
         if not src.owns(url) or src.is_article_url(url) is False:
             return None

@@ -18,6 +18,8 @@ TABLES = {
     "fetch_failures",
     "fingerprints",
     "lsh_bands",
+    "crawl_locks",
+    "crawl_frontier",
     "alembic_version",
 }
 VIEWS = {"latest_versions", "corpus"}

@@ -101,3 +101,31 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
     path.write_bytes("[sources.a]\nurl = 'http://x/'\n# مرحبا".encode("cp1256"))
     with pytest.raises(SourcesError, match="not UTF-8"):
         load_sources(path)
+
+
+def test_every_has_a_default_a_defaults_value_and_a_per_source_value(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from archive.sources import DEFAULT_EVERY
+
+    text = '[sources.a]\nurl = "http://a.example/"\n[sources.b]\nurl = "http://b.example/"\nevery = "30m"\n'
+    sources = load_sources(write(tmp_path, text))
+    assert sources["a"].every == DEFAULT_EVERY == timedelta(hours=1)
+    assert sources["b"].every == timedelta(minutes=30)
+    sources = load_sources(write(tmp_path, '[defaults]\nevery = "1d"\n' + text))
+    assert (sources["a"].every, sources["b"].every) == (timedelta(days=1), timedelta(minutes=30))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"30"', r'\[sources.a\] every: expected a duration such as "30m"'),
+        ("30", r'\[sources.a\] every: expected a duration string such as "30m", got 30'),
+        ('"0m"', r"\[sources.a\] every: '0m' is out of range \(1m to 365d\)"),
+        ('"400d"', r"out of range"),
+    ],
+)
+def test_bad_every_is_one_clear_error(tmp_path: Path, value: str, message: str) -> None:
+    path = write(tmp_path, f'[sources.a]\nurl = "http://a.example/"\nevery = {value}\n')
+    with pytest.raises(SourcesError, match=message):
+        load_sources(path)
