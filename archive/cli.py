@@ -1,4 +1,5 @@
-"""The archive's own commands (no Scrapy): ``db``, ``stats``, ``extract``.
+"""The archive's own commands (no Scrapy): ``db``, ``stats``, ``extract``, and
+``query``, ``search``, ``export`` (in ``archive.cli_sql``).
 
 ``crawler.cli`` adds ``crawl`` and ``demo`` on top and is what ``arshif`` runs.
 """
@@ -111,6 +112,10 @@ def add_archive_commands(commands: Any) -> None:
     ext.add_argument("--content-type", help="the HTTP Content-Type header the page was served with")
     ext.add_argument("--json", action="store_true", help="print text and metadata as JSON")
     ext.set_defaults(handler=cmd_extract)
+
+    from archive.cli_sql import add_sql_commands  # imports db_option from here
+
+    add_sql_commands(commands)
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:

@@ -25,6 +25,7 @@ from archive.types import UTCDateTime
 TITLE_WEIGHT = 10.0
 _QUOTED_RE = re.compile(r'"([^"]*)"|“([^”]*)”|«([^»]*)»')
 _TOKEN_RE = re.compile(r"\S+")
+_EDGE_PUNCT_RE = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.S)
 
 
 class SearchError(ConfigError):
@@ -159,10 +160,13 @@ def snippet(
         )
     end = min(len(tokens), start + size)
     hit_set = set(hits)
-    out = [
-        f"{mark[0]}{t}{mark[1]}" if i in hit_set else t
-        for i, t in enumerate(tokens[start:end], start)
-    ]
+
+    def marked(token: str) -> str:
+        m = _EDGE_PUNCT_RE.match(token)
+        assert m is not None
+        return f"{m[1]}{mark[0]}{m[2]}{mark[1]}{m[3]}" if m[2] else f"{mark[0]}{token}{mark[1]}"
+
+    out = [marked(t) if i in hit_set else t for i, t in enumerate(tokens[start:end], start)]
     return ("… " if start else "") + " ".join(out) + (" …" if end < len(tokens) else "")
 
 
