@@ -15,6 +15,7 @@ read access only, use database permissions (a read-only file, a PostgreSQL role 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -160,6 +161,7 @@ def run_query(engine: Engine, sql: str) -> Iterator[tuple[list[str], Iterator[An
     statement = check_statement(sql)
     streaming = first_keyword(statement) in ("select", "with", "values", "table")
     with engine.connect() as conn:
+        cursor = None
         try:
             conn.begin()  # PostgreSQL: SET TRANSACTION READ ONLY (the "begin" event)
             dbapi = conn.connection.driver_connection
@@ -175,6 +177,9 @@ def run_query(engine: Engine, sql: str) -> Iterator[tuple[list[str], Iterator[An
         except engine.dialect.loaded_dbapi.Error as exc:
             raise _query_error(exc) from None
         finally:
+            if cursor is not None:
+                with contextlib.suppress(engine.dialect.loaded_dbapi.Error):
+                    cursor.close()
             conn.rollback()
 
 

@@ -13,6 +13,7 @@ What it holds (the facts the cookbook and search tests assert):
 
 from __future__ import annotations
 
+import tomllib
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -56,8 +57,6 @@ def _fetch(source: str, url: str, fetched_at: datetime) -> FetchedPage:
 def build(db_url: str) -> Facts:
     """Fill the (empty) archive at ``db_url``; returns the URLs the tests refer to."""
     with FixtureWeb() as web, Archive.open(db_url) as archive:
-        import tomllib
-
         sources = parse_sources(tomllib.loads(web.sources_toml()))
         archive.sync_sources([*sources.values(), MIRROR])
         wire, copy = web.syndicated_pair()
