@@ -169,14 +169,17 @@ def records(conn: Connection, options: ExportOptions, batch: int = BATCH) -> Ite
         **{name: UTCDateTime() for name in TIMESTAMPS}
     )
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
-    for rows in result.mappings().partitions(batch):
-        out = []
-        for row in rows:
-            rec = dict(row)
-            outlets = rec["republished_by"]
-            rec["republished_by"] = outlets.split(LIST_SEPARATOR) if outlets else []
-            out.append(rec)
-        yield out
+    try:
+        for rows in result.mappings().partitions(batch):
+            out = []
+            for row in rows:
+                rec = dict(row)
+                outlets = rec["republished_by"]
+                rec["republished_by"] = outlets.split(LIST_SEPARATOR) if outlets else []
+                out.append(rec)
+            yield out
+    finally:
+        result.close()
 
 
 def export(

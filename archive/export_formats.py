@@ -90,19 +90,19 @@ class ParquetWriter:
 
     def write(self, batch: list[Record]) -> None:
         self.pending.extend(batch)
-        if len(self.pending) >= ROW_GROUP:
-            self._flush()
+        while len(self.pending) >= ROW_GROUP:
+            self._flush(ROW_GROUP)
 
-    def _flush(self) -> None:
+    def _flush(self, rows: int) -> None:
         import pyarrow as pa
 
-        if self.pending:
-            table = pa.Table.from_pylist(self.pending, schema=self.schema)
-            self.writer.write_table(table, row_group_size=len(self.pending))
-            self.pending = []
+        group, self.pending = self.pending[:rows], self.pending[rows:]
+        if group:
+            table = pa.Table.from_pylist(group, schema=self.schema)
+            self.writer.write_table(table, row_group_size=len(group))
 
     def close(self) -> None:
-        self._flush()
+        self._flush(len(self.pending))
         self.writer.close()
 
 
