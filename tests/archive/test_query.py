@@ -185,7 +185,7 @@ def test_sqlite_connection_is_read_only_even_without_the_check(fixture_db: Fixtu
         with engine.connect() as conn:
             raw = conn.connection.driver_connection
             assert raw is not None
-            with pytest.raises(sqlite3.OperationalError, match="readonly|read-only"):
+            with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only"):
                 raw.execute("DELETE FROM fetch_failures")
     finally:
         engine.dispose()
