@@ -3,6 +3,7 @@ an index kept current on ingest, the migration's backfill, and the SQL-side func
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -267,3 +268,60 @@ def test_pg_search_function_agrees_with_python(fixture_db: FixtureArchive) -> No
         engine.dispose()
     expected = hits(fixture_db, "الأمريكية سوريا", Selection(include_duplicates=True))
     assert [r[0] for r in rows] == [h.article_id for h in expected]
+
+
+# -- the command ----------------------------------------------------------------------------
+
+
+def test_search_command_prints_ranked_hits(
+    fixture_db: FixtureArchive, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from archive.cli import main
+
+    assert main(["search", "--db", fixture_db.url, "الامريكية", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    blocks = [b for b in out.strip().split("\n\n") if b]
+    assert len(blocks) == 3
+    first = blocks[0].splitlines()
+    assert first[0].startswith("1. ")  # (stripped)
+    assert " · 2019-" in first[0]  # outlet · date · title
+    assert "[الأ" in first[1]  # the snippet marks the match, in the stored spelling
+    assert first[2].lstrip().startswith("#")
+
+    assert main(["search", "--db", fixture_db.url, "--json", "سوريا", "--source", "alsham"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data
+    assert {d["source"] for d in data} == {"alsham"}
+    assert set(data[0]) >= {"rank", "article_id", "url", "published_at", "title", "snippet"}
+
+    assert main(["search", "--db", fixture_db.url, "كلمةغيرموجودة"]) == 1
+    assert "no matches" in capsys.readouterr().err
+
+    assert main(["search", "--db", fixture_db.url, "--sql", "الأميركية"]) == 0
+    sql = capsys.readouterr().out
+    assert ("الامريكيه" in sql) if fixture_db.dialect == "sqlite" else ("arshif_search" in sql)
+
+
+def test_search_command_errors(
+    fixture_db: FixtureArchive, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from archive.cli import main
+
+    assert main(["search", "--db", fixture_db.url, "«»،"]) == 2
+    assert "nothing to search for" in capsys.readouterr().err
+    assert main(["search", "--db", fixture_db.url, "x", "--source", "nope"]) == 2
+    assert "no outlet named 'nope'" in capsys.readouterr().err
+
+
+def test_reindex_command(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from archive.cli import main
+
+    with Archive.open(db_url) as archive:
+        archive.sync_sources([GOV])
+        archive.ingest(page("gov", "http://gov.example/archives/1", article_html("أ", seed("004"))))
+        with archive.engine.begin() as conn:
+            conn.execute(text("DELETE FROM search_documents"))
+    assert main(["search", "--db", db_url, "--reindex"]) == 0
+    assert "search index: 1 document (re)indexed" in capsys.readouterr().err
+    assert main(["search", "--db", db_url, "--json", "أستانا"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
