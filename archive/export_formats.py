@@ -77,8 +77,9 @@ def arrow_schema() -> Any:
 
 
 class ParquetWriter:
-    """Parquet via pyarrow: record batches buffered up to :data:`ROW_GROUP` rows, each
-    flushed as one row group, so memory is bounded by the row group, not the archive."""
+    """Parquet via pyarrow. Each incoming batch becomes an Arrow record batch at once (compact,
+    no Python objects kept); every :data:`ROW_GROUP` rows are written as one row group, so
+    memory is bounded by the row group, not by the archive."""
 
     def __init__(self, stream: IO[Any], options: ExportOptions) -> None:
         import pyarrow.parquet as pq
@@ -86,23 +87,29 @@ class ParquetWriter:
         meta = {"arshif_version": __version__, "options": options.describe()}
         self.schema = arrow_schema().with_metadata({"arshif": json.dumps(meta)})
         self.writer = pq.ParquetWriter(stream, self.schema, compression=PARQUET_COMPRESSION)
-        self.pending: list[Record] = []
+        self.pending: list[Any] = []  # pyarrow.RecordBatch
+        self.rows = 0
 
     def write(self, batch: list[Record]) -> None:
-        self.pending.extend(batch)
-        while len(self.pending) >= ROW_GROUP:
+        import pyarrow as pa
+
+        self.pending.append(pa.RecordBatch.from_pylist(batch, schema=self.schema))
+        self.rows += len(batch)
+        while self.rows >= ROW_GROUP:
             self._flush(ROW_GROUP)
 
     def _flush(self, rows: int) -> None:
         import pyarrow as pa
 
-        group, self.pending = self.pending[:rows], self.pending[rows:]
-        if group:
-            table = pa.Table.from_pylist(group, schema=self.schema)
-            self.writer.write_table(table, row_group_size=len(group))
+        if not rows:
+            return
+        table = pa.Table.from_batches(self.pending, schema=self.schema)
+        self.writer.write_table(table.slice(0, rows), row_group_size=rows)
+        rest = table.slice(rows)
+        self.pending, self.rows = rest.to_batches(), rest.num_rows
 
     def close(self) -> None:
-        self._flush(len(self.pending))
+        self._flush(self.rows)
         self.writer.close()
 
 

@@ -9,6 +9,7 @@ stored (unfolded) text, so they show the author's spelling.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,29 +83,35 @@ class Hit:
     duplicate_of_id: int | None
 
 
-_SQLITE = """
-SELECT a.id, s.name, a.url, a.published_at, v.title, v.text, a.duplicate_of_id,
-       bm25(search_fts, {title_weight}, 1.0) AS rank
+# Two steps: rank the matches using only the index and the article rows (cheap), then read
+# title and text for the hits that are shown. Reading every match's text first would make
+# a search for common words cost a scan of most of the archive.
+_RANK_SQLITE = """
+SELECT a.id, bm25(search_fts, {title_weight}, 1.0) AS rank
 FROM search_fts
-JOIN search_documents d ON d.article_id = search_fts.rowid
-JOIN articles a ON a.id = d.article_id
+JOIN articles a ON a.id = search_fts.rowid
 JOIN sources s ON s.id = a.source_id
-JOIN article_versions v ON v.id = d.version_id
 WHERE search_fts MATCH :q{where}
 ORDER BY rank, a.id
 LIMIT :limit
 """
-_POSTGRESQL = """
-SELECT a.id, s.name, a.url, a.published_at, v.title, v.text, a.duplicate_of_id,
-       -ts_rank(d.document, tsq.q) AS rank
+_RANK_POSTGRESQL = """
+SELECT a.id, -ts_rank(d.document, tsq.q) AS rank
 FROM search_documents d
 CROSS JOIN to_tsquery('simple', :q) AS tsq(q)
 JOIN articles a ON a.id = d.article_id
 JOIN sources s ON s.id = a.source_id
-JOIN article_versions v ON v.id = d.version_id
 WHERE d.document @@ tsq.q{where}
 ORDER BY rank, a.id
 LIMIT :limit
+"""
+_DETAILS = """
+SELECT a.id, s.name, a.url, a.published_at, v.title, v.text, a.duplicate_of_id
+FROM articles a
+JOIN sources s ON s.id = a.source_id
+JOIN search_documents d ON d.article_id = a.id
+JOIN article_versions v ON v.id = d.version_id
+WHERE a.id IN :ids
 """
 
 
@@ -120,45 +127,59 @@ def search(
     query = Query.parse(raw_query)
     where, params = (selection or Selection()).where()
     if conn.dialect.name == "sqlite":
-        sql, q = _SQLITE.format(title_weight=TITLE_WEIGHT, where=where), query.fts5()
+        sql, q = _RANK_SQLITE.format(title_weight=TITLE_WEIGHT, where=where), query.fts5()
     else:
-        sql, q = _POSTGRESQL.format(where=where), query.tsquery()
-    stmt = (
-        text(sql)
-        .bindparams(bindparam("q", q), bindparam("limit", limit), *params)
-        .columns(published_at=UTCDateTime())
-    )
-    return [
-        Hit(
-            rank=float(rank),
-            article_id=aid,
-            source=source,
-            url=url,
-            published_at=published,
-            title=title,
-            snippet=snippet(body, query.words, mark=mark),
-            duplicate_of_id=dup,
+        sql, q = _RANK_POSTGRESQL.format(where=where), query.tsquery()
+    ranked = conn.execute(
+        text(sql).bindparams(bindparam("q", q), bindparam("limit", limit), *params)
+    ).all()
+    if not ranked:
+        return []
+    details = {
+        row[0]: row
+        for row in conn.execute(
+            text(_DETAILS)
+            .bindparams(bindparam("ids", [r[0] for r in ranked], expanding=True))
+            .columns(published_at=UTCDateTime())
         )
-        for aid, source, url, published, title, body, dup, rank in conn.execute(stmt)
-    ]
+    }
+    hits = []
+    for aid, rank in ranked:
+        _, source, url, published, title, body, dup = details[aid]
+        hits.append(
+            Hit(
+                rank=float(rank),
+                article_id=aid,
+                source=source,
+                url=url,
+                published_at=published,
+                title=title,
+                snippet=snippet(body, query.words, mark=mark),
+                duplicate_of_id=dup,
+            )
+        )
+    return hits
 
 
 def snippet(
     body: str, words: frozenset[str], *, size: int = 30, mark: tuple[str, str] = ("[", "]")
 ) -> str:
-    """About ``size`` words of ``body`` around its first match, matched words marked,
-    in the stored spelling. Lines are joined; "…" marks cut text."""
-    tokens = _TOKEN_RE.findall(body)
-    hits = [i for i, tok in enumerate(tokens) if _matches(tok, words)]
-    if not hits:
-        start = 0
-    else:
-        # The window with the most matched words, starting a little before a match.
-        start = max(
-            (max(0, h - 5) for h in hits),
-            key=lambda s: sum(1 for h in hits if s <= h < s + size),
-        )
+    """About ``size`` words of ``body`` from just before its first match, matched words
+    marked, in the stored spelling. Lines are joined; "…" marks cut text."""
+    tokens: list[str] = []
+    hits: list[int] = []
+    for line in body.splitlines():
+        line_tokens = _TOKEN_RE.findall(line)
+        # Fold the whole line first: most lines have no match and need no per-word folding.
+        # Stop once the window after the first match is full.
+        if not words.isdisjoint(search_key(line).split()):
+            hits += [len(tokens) + i for i, t in enumerate(line_tokens) if _matches(t, words)]
+        tokens += line_tokens
+        if hits and len(tokens) >= hits[0] + size:
+            break
+    start = max(0, hits[0] - 5) if hits else 0
     end = min(len(tokens), start + size)
+    more = end < len(tokens) or len(tokens) < len(_TOKEN_RE.findall(body))
     hit_set = set(hits)
 
     def marked(token: str) -> str:
@@ -167,12 +188,16 @@ def snippet(
         return f"{m[1]}{mark[0]}{m[2]}{mark[1]}{m[3]}" if m[2] else f"{mark[0]}{token}{mark[1]}"
 
     out = [marked(t) if i in hit_set else t for i, t in enumerate(tokens[start:end], start)]
-    return ("… " if start else "") + " ".join(out) + (" …" if end < len(tokens) else "")
+    return ("… " if start else "") + " ".join(out) + (" …" if more else "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_token(token: str) -> tuple[str, ...]:
+    return tuple(search_key(token).split())
 
 
 def _matches(token: str, words: frozenset[str]) -> bool:
-    folded = search_key(token)
-    return bool(folded) and any(w in words for w in folded.split())
+    return not words.isdisjoint(_fold_token(token))
 
 
 def sql_for(dialect: str, raw_query: str) -> str:
