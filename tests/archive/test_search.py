@@ -52,7 +52,7 @@ def test_fts5_syntax_in_a_query_is_plain_text() -> None:
 
 def test_snippet_shows_the_stored_spelling_around_the_match() -> None:
     body = "مقدمة طويلة " * 20 + "قالت الخارجية الأميركيّة، اليوم: إن سورية تواجه.\nسطر آخر"
-    out = snippet(body, Query.parse("الامريكية سوريا").words, size=8)
+    out = snippet(body, Query.parse("الامريكية سوريا").words, size=12)
     assert out.startswith("… ")
     assert "[الأميركيّة]،" in out
     assert "[سورية]" in out
