@@ -311,8 +311,10 @@ def bench_search_pg(admin_url: str, size: int, repeat: int) -> list[str]:
     url = make_url(admin_url).set(drivername="postgresql+psycopg", database=name)
     try:
         build(url.render_as_string(hide_password=False), size)
-        with create_engine(url).connect() as conn:
+        analyze = create_engine(url, isolation_level="AUTOCOMMIT")  # planner statistics
+        with analyze.connect() as conn:
             conn.execute(text("ANALYZE"))
+        analyze.dispose()
         return bench_search(url.render_as_string(hide_password=False), repeat)
     finally:
         with admin.connect() as conn:
