@@ -152,16 +152,29 @@ def test_recipe(fixture_db: FixtureArchive, recipe: Any) -> None:
     CHECKS[recipe.number](fixture_db, rows)
 
 
-def test_sqlite_recipes_run_in_a_plain_sqlite_client(fixture_db: FixtureArchive) -> None:
-    """No arshif functions needed: what a sqlite3 shell or DB Browser would run."""
-    if fixture_db.dialect != "sqlite":
-        pytest.skip("SQLite only")
-    path = make_url(fixture_db.url).database
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def test_recipes_run_in_a_plain_client(fixture_db: FixtureArchive) -> None:
+    """No arshif in between: what a sqlite3 shell, DB Browser or psql would run."""
+    if fixture_db.dialect == "sqlite":
+        path = make_url(fixture_db.url).database
+        conn: Any = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    else:
+        import psycopg
+
+        conn = psycopg.connect(
+            make_url(fixture_db.url)
+            .set(drivername="postgresql")
+            .render_as_string(hide_password=False)
+        )
     try:
         for recipe in RECIPES:
-            plain = [tuple(r) for r in conn.execute(recipe.sql["sqlite"])]
-            assert plain == run(fixture_db, recipe.sql["sqlite"]), recipe.question
+            sql = recipe.sql[fixture_db.dialect]
+            plain = [
+                tuple(r)
+                for r in conn.execute(
+                    sql if fixture_db.dialect == "sqlite" else sql.replace("%", "%%")
+                )
+            ]
+            assert plain == run(fixture_db, sql), recipe.question
     finally:
         conn.close()
 

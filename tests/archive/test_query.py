@@ -175,20 +175,22 @@ def test_the_database_refuses_what_the_statement_check_lets_through(
         assert code == 0
 
 
-def test_sqlite_connection_is_read_only_even_without_the_check(fixture_db: FixtureArchive) -> None:
-    if fixture_db.dialect != "sqlite":
-        pytest.skip("SQLite only")
+def test_connection_is_read_only_even_without_the_check(fixture_db: FixtureArchive) -> None:
     from archive.readonly import readonly_engine
 
     engine = readonly_engine(fixture_db.url)
+    before = totals(fixture_db.url)
     try:
         with engine.connect() as conn:
+            conn.begin()
             raw = conn.connection.driver_connection
             assert raw is not None
-            with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only"):
+            with pytest.raises(engine.dialect.loaded_dbapi.Error, match=r"readonly|read-only"):
                 raw.execute("DELETE FROM fetch_failures")
+            conn.rollback()
     finally:
         engine.dispose()
+    assert totals(fixture_db.url) == before
 
 
 def test_sql_errors_are_one_line(
