@@ -1,4 +1,5 @@
-"""The archive's own commands (no Scrapy): ``db``, ``stats``, ``extract``, ``status``, ``report``.
+"""The archive's own commands (no Scrapy): ``db``, ``stats``, ``extract``, ``status``,
+``report`` (in ``archive.ops_cli``), and ``query``, ``search``, ``export`` (in ``archive.cli_sql``).
 
 ``crawler.cli`` adds ``crawl`` and ``demo`` on top and is what ``arshif`` runs.
 """
@@ -114,6 +115,9 @@ def add_archive_commands(commands: Any) -> None:
     ext.set_defaults(handler=cmd_extract)
 
     add_ops_commands(commands, db_option())  # status, report (archive/ops_cli.py)
+    from archive.cli_sql import add_sql_commands  # imports db_option from here
+
+    add_sql_commands(commands)
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:

@@ -23,6 +23,7 @@ from archive.dedup import index_and_link
 from archive.extract import EXTRACTOR, Extraction, ExtractionError, extract
 from archive.fingerprint import TextFingerprint, content_hash, fingerprint
 from archive.models import Article, ArticleVersion, CrawlRun, FetchFailure
+from archive.search_index import index_version
 from archive.sources import Source
 from archive.types import utcnow
 from archive.urls import canonical_url, url_hash
@@ -204,6 +205,7 @@ def _store(
     )
     session.add(version)
     session.flush()
+    index_version(session, article.id, version.id, ex.title, ex.text)
     link = index_and_link(session, article, version.id, fp)
     duplicate_of = None
     if link is not None:

@@ -229,3 +229,25 @@ class FrontierEntry(Base):
     run_id: Mapped[int | None] = mapped_column(
         ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
     )
+
+
+class SearchDocument(Base):
+    """Full-text search document of an article's latest version (``archive.search``).
+
+    Title and text folded like dedup keys (:func:`archive.normalize.search_key`), so a search
+    matches every spelling variant. SQLite indexes it with the FTS5 table ``search_fts``,
+    PostgreSQL with the generated ``tsvector`` column ``document``; both are created by the
+    migration and kept current by the database (trigger / generated column).
+    """
+
+    __tablename__ = "search_documents"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="CASCADE"), index=True
+    )
+    folded_title: Mapped[str] = mapped_column(Text)
+    folded_text: Mapped[str] = mapped_column(Text)
+    fold_version: Mapped[int] = mapped_column(SmallInteger)

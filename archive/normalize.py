@@ -96,3 +96,21 @@ def dedup_key(text: str) -> str:
             seen.add(line)
             out.append(line)
     return " ".join(out)
+
+
+def search_key(text: str) -> str:
+    """The words of ``text`` as full-text search indexes and queries them (``archive.search``).
+
+    The same folding as :func:`dedup_key` (so a search matches across every spelling variant
+    duplicate detection ignores), but every line is kept: search positions and phrase
+    matches must not depend on an earlier line repeating.
+    """
+    out: list[str] = []
+    for raw_line in text.splitlines():
+        line = fold_arabic(raw_line)
+        for pattern, repl in _HOUSE_STYLE:
+            line = pattern.sub(repl, line)
+        line = _WS_RE.sub(" ", _NON_WORD_RE.sub(" ", line)).strip()
+        if line:
+            out.append(line)
+    return " ".join(out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy.engine import Connection
 
@@ -12,12 +14,31 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Database objects the migrations create outside the models, which `alembic check` must not
+# report (migration 0004): SQLite's FTS5 index search_fts and its shadow tables
+# (search_fts_data, ...), PostgreSQL's generated tsvector column search_documents.document
+# and its GIN index.
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    if not reflected or compare_to is not None:
+        return True
+    if type_ == "table":
+        return not (name or "").startswith("search_fts")
+    if type_ == "column":
+        return (obj.table.name, name) != ("search_documents", "document")
+    if type_ == "index":
+        return name != "ix_search_documents_document"
+    return True
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # ALTER TABLE on SQLite goes through copy-and-move
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -96,6 +96,9 @@ def run_demo(directory: str) -> int:
 
     _title("Try it yourself")
     print(f"  arshif stats --db {db_path}")
+    print(f'  arshif search --db {db_path} "الامريكية"   (finds الأميركية and الأمريكية)')
+    print(f'  arshif query --db {db_path} "SELECT * FROM stories WHERE duplicate_count > 0"')
+    print(f"  arshif export --db {db_path} --out corpus.parquet")
     print(
         f"  arshif crawl --sources {sources_path} --db {db_path}   (needs the fixture web running:"
     )

@@ -1,0 +1,219 @@
+"""Full-text search over the latest version of each article, folded for Arabic.
+
+A query is words (all must occur) and "quoted phrases". Each is folded with
+:func:`archive.normalize.search_key`, exactly like the indexed text (``archive.search_index``),
+so "الامريكية" finds "الأميركية" and "سوريا" finds "سورية". Ranking: SQLite FTS5 ``bm25``,
+PostgreSQL ``ts_rank``, with the title weighted above the text. Snippets come from the
+stored (unfolded) text, so they show the author's spelling.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, text
+
+from archive.config import ConfigError
+from archive.normalize import search_key
+from archive.selection import Selection
+from archive.types import UTCDateTime
+
+# Title matches count this many times a text match (FTS5 bm25 column weights; on PostgreSQL
+# the title is weight class A and the text D, ts_rank's defaults 1.0 and 0.1).
+TITLE_WEIGHT = 10.0
+_QUOTED_RE = re.compile(r'"([^"]*)"|“([^”]*)”|«([^»]*)»')
+_TOKEN_RE = re.compile(r"\S+")
+_EDGE_PUNCT_RE = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.S)
+
+
+class SearchError(ConfigError):
+    """A query that cannot be searched (nothing left after folding)."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: folded terms; a term of several words is a phrase."""
+
+    terms: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def parse(cls, raw: str) -> Query:
+        terms: list[tuple[str, ...]] = []
+        pos = 0
+        for m in _QUOTED_RE.finditer(raw):
+            terms += [(w,) for w in search_key(raw[pos : m.start()]).split()]
+            phrase = tuple(search_key(next(g for g in m.groups() if g is not None)).split())
+            if phrase:
+                terms.append(phrase)
+            pos = m.end()
+        terms += [(w,) for w in search_key(raw[pos:].replace('"', " ")).split()]
+        if not terms:
+            raise SearchError(f"nothing to search for in {raw!r}")
+        return cls(tuple(dict.fromkeys(terms)))
+
+    @property
+    def words(self) -> frozenset[str]:
+        return frozenset(w for term in self.terms for w in term)
+
+    def fts5(self) -> str:
+        """SQLite FTS5 MATCH expression. Folded words contain only letters, digits and
+        spaces, so quoting each term cannot break FTS5's syntax."""
+        return " ".join('"' + " ".join(term) + '"' for term in self.terms)
+
+    def tsquery(self) -> str:
+        """PostgreSQL ``to_tsquery('simple', ...)`` expression."""
+        return " & ".join(
+            "(" + " <-> ".join(f"'{w}'" for w in term) + ")" if len(term) > 1 else f"'{term[0]}'"
+            for term in self.terms
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: float  # smaller is better (FTS5's convention; PostgreSQL's ts_rank negated)
+    article_id: int
+    source: str
+    url: str
+    published_at: datetime | None
+    title: str | None
+    snippet: str
+    duplicate_of_id: int | None
+
+
+# Two steps: rank the matches using only the index and the article rows (cheap), then read
+# title and text for the hits that are shown. Reading every match's text first would make
+# a search for common words cost a scan of most of the archive.
+_RANK_SQLITE = """
+SELECT a.id, bm25(search_fts, {title_weight}, 1.0) AS rank
+FROM search_fts
+JOIN articles a ON a.id = search_fts.rowid
+JOIN sources s ON s.id = a.source_id
+WHERE search_fts MATCH :q{where}
+ORDER BY rank, a.id
+LIMIT :limit
+"""
+_RANK_POSTGRESQL = """
+SELECT a.id, -ts_rank(d.document, tsq.q) AS rank
+FROM search_documents d
+CROSS JOIN to_tsquery('simple', :q) AS tsq(q)
+JOIN articles a ON a.id = d.article_id
+JOIN sources s ON s.id = a.source_id
+WHERE d.document @@ tsq.q{where}
+ORDER BY rank, a.id
+LIMIT :limit
+"""
+_DETAILS = """
+SELECT a.id, s.name, a.url, a.published_at, v.title, v.text, a.duplicate_of_id
+FROM articles a
+JOIN sources s ON s.id = a.source_id
+JOIN search_documents d ON d.article_id = a.id
+JOIN article_versions v ON v.id = d.version_id
+WHERE a.id IN :ids
+"""
+
+
+def search(
+    conn: Connection,
+    raw_query: str,
+    selection: Selection | None = None,
+    *,
+    limit: int = 20,
+    mark: tuple[str, str] = ("[", "]"),
+) -> list[Hit]:
+    """The ``limit`` best matches of ``raw_query`` among the selected articles, best first."""
+    query = Query.parse(raw_query)
+    where, params = (selection or Selection()).where()
+    if conn.dialect.name == "sqlite":
+        sql, q = _RANK_SQLITE.format(title_weight=TITLE_WEIGHT, where=where), query.fts5()
+    else:
+        sql, q = _RANK_POSTGRESQL.format(where=where), query.tsquery()
+    ranked = conn.execute(
+        text(sql).bindparams(bindparam("q", q), bindparam("limit", limit), *params)
+    ).all()
+    if not ranked:
+        return []
+    details = {
+        row[0]: row
+        for row in conn.execute(
+            text(_DETAILS)
+            .bindparams(bindparam("ids", [r[0] for r in ranked], expanding=True))
+            .columns(published_at=UTCDateTime())
+        )
+    }
+    hits = []
+    for aid, rank in ranked:
+        _, source, url, published, title, body, dup = details[aid]
+        hits.append(
+            Hit(
+                rank=float(rank),
+                article_id=aid,
+                source=source,
+                url=url,
+                published_at=published,
+                title=title,
+                snippet=snippet(body, query.words, mark=mark),
+                duplicate_of_id=dup,
+            )
+        )
+    return hits
+
+
+def snippet(
+    body: str, words: frozenset[str], *, size: int = 30, mark: tuple[str, str] = ("[", "]")
+) -> str:
+    """About ``size`` words of ``body`` from just before its first match, matched words
+    marked, in the stored spelling. Lines are joined; "…" marks cut text."""
+    tokens: list[str] = []
+    hits: list[int] = []
+    for line in body.splitlines():
+        line_tokens = _TOKEN_RE.findall(line)
+        # Fold the whole line first: most lines have no match and need no per-word folding.
+        # Stop once the window after the first match is full.
+        if not words.isdisjoint(search_key(line).split()):
+            hits += [len(tokens) + i for i, t in enumerate(line_tokens) if _matches(t, words)]
+        tokens += line_tokens
+        if hits and len(tokens) >= hits[0] + size:
+            break
+    start = max(0, hits[0] - 5) if hits else 0
+    end = min(len(tokens), start + size)
+    more = end < len(tokens) or len(tokens) < len(_TOKEN_RE.findall(body))
+    hit_set = set(hits)
+
+    def marked(token: str) -> str:
+        m = _EDGE_PUNCT_RE.match(token)
+        assert m is not None
+        return f"{m[1]}{mark[0]}{m[2]}{mark[1]}{m[3]}" if m[2] else f"{mark[0]}{token}{mark[1]}"
+
+    out = [marked(t) if i in hit_set else t for i, t in enumerate(tokens[start:end], start)]
+    return ("… " if start else "") + " ".join(out) + (" …" if more else "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_token(token: str) -> tuple[str, ...]:
+    return tuple(search_key(token).split())
+
+
+def _matches(token: str, words: frozenset[str]) -> bool:
+    return not words.isdisjoint(_fold_token(token))
+
+
+def sql_for(dialect: str, raw_query: str) -> str:
+    """The SQL a user can run to get the same hits in any client (``arshif search --sql``)."""
+    query = Query.parse(raw_query)
+    if dialect == "sqlite":
+        match = query.fts5().replace("'", "''")
+        return (
+            "SELECT o.source, o.published_date, o.title, o.url\n"
+            "FROM search_fts f JOIN articles_overview o ON o.article_id = f.rowid\n"
+            f"WHERE search_fts MATCH '{match}' AND o.in_corpus = 1\n"
+            f"ORDER BY bm25(search_fts, {TITLE_WEIGHT}, 1.0)\nLIMIT 20;"
+        )
+    literal = raw_query.replace("'", "''")
+    return (
+        "SELECT o.source, o.published_date, o.title, o.url\n"
+        f"FROM arshif_search('{literal}') f JOIN articles_overview o USING (article_id)\n"
+        "WHERE o.in_corpus = 1\nORDER BY f.rank\nLIMIT 20;"
+    )
