@@ -18,9 +18,12 @@ TABLES = {
     "fetch_failures",
     "fingerprints",
     "lsh_bands",
+    "raw_bodies",
+    "captures",
+    "fetch_state",
     "alembic_version",
 }
-VIEWS = {"latest_versions", "corpus"}
+VIEWS = {"latest_versions", "corpus", "article_edits"}
 
 
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
