@@ -27,6 +27,7 @@ from archive.ingest import FetchedPage, IngestResult, ingest_page, record_failur
 from archive.migrate import ensure_schema
 from archive.models import Article, ArticleVersion, CrawlRun
 from archive.models import Source as SourceRow
+from archive.recheck import KnownArticle, NotModified, known_articles, record_not_modified
 from archive.sources import Source
 from archive.types import utcnow
 
@@ -174,6 +175,19 @@ class Archive:
         if source is None:
             raise KeyError(f"page from unregistered source {page.source!r}: {page.url}")
         return ingest_page(self.sessions, page, source, self._source_ids[page.source], run_id)
+
+    # -- rechecks (docs/versions.md) --------------------------------------------------------
+
+    def not_modified(self, item: NotModified, run_id: int | None = None) -> IngestResult:
+        """Record a "304 Not Modified" recheck: checked, unchanged."""
+        source = self._sources.get(item.source)
+        if source is None:
+            raise KeyError(f"304 from unregistered source {item.source!r}: {item.url}")
+        return record_not_modified(self.sessions, item, source, run_id)
+
+    def known_articles(self, source: str) -> dict[str, KnownArticle]:
+        """The source's articles by canonical URL, with validators and recheck schedule."""
+        return known_articles(self.sessions, self.source_id(source))
 
     def record_failure(
         self,

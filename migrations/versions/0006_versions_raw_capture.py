@@ -106,9 +106,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("captures", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_captures_article_id"), ["article_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_captures_body_sha256"), ["body_sha256"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_captures_body_sha256"), ["body_sha256"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_captures_crawl_run_id"), ["crawl_run_id"], unique=False
         )
