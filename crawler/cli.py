@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from archive.cli import build_parser, db_option, render_table, run
+from archive.config import ConfigError
 from archive.sources import DEFAULT_SOURCES_FILE, SourcesError, load_sources
 
 ENV_SOURCES = "ARSHIF_SOURCES"
@@ -62,6 +63,7 @@ def add_crawl_commands(commands: Any) -> None:
         metavar="NAME=VALUE",
         help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2",
     )
+    add_incremental_options(crawl)
     crawl.add_argument("-q", "--quiet", action="store_true", help="only log warnings and errors")
     crawl.set_defaults(handler=cmd_crawl, own_logging=True)
 
@@ -82,6 +84,48 @@ def add_crawl_commands(commands: Any) -> None:
     demo.set_defaults(handler=cmd_demo)
 
 
+def add_incremental_options(crawl: argparse.ArgumentParser) -> None:
+    """``--recheck``, ``--backfill``, ``--since`` (docs/versions.md)."""
+    crawl.add_argument(
+        "--recheck",
+        choices=["all", "due", "none"],
+        default="due",
+        help="which known articles to fetch again: those due under the recheck policy or "
+        "signalled by a newer sitemap/feed date (due, the default), every one (all), or none",
+    )
+    crawl.add_argument(
+        "--backfill",
+        action="store_true",
+        help="keep paging back through listings past articles already archived",
+    )
+    crawl.add_argument(
+        "--since",
+        type=_iso_date,
+        metavar="DATE",
+        help="with --backfill: skip dated sitemap/feed entries older than DATE (YYYY-MM-DD) "
+        "and stop paging at listings whose archived articles are all older",
+    )
+
+
+def _iso_date(value: str) -> str:
+    from crawler.incremental import parse_since
+
+    try:
+        parse_since(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+    return value
+
+
+def incremental_settings(args: argparse.Namespace) -> list[tuple[str, str]]:
+    if args.since and not args.backfill:
+        raise ConfigError("--since needs --backfill")
+    out = [("ARSHIF_RECHECK", args.recheck)]
+    if args.backfill:
+        out += [("ARSHIF_BACKFILL", "True"), ("ARSHIF_BACKFILL_SINCE", args.since or "")]
+    return out
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
 
@@ -97,7 +141,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         chosen,
         db_url=args.db,
         max_pages=args.max_pages,
-        overrides=args.settings,
+        overrides=[*incremental_settings(args), *args.settings],
         log_level="DEBUG" if args.verbose else ("WARNING" if args.quiet else None),
     )
     print(

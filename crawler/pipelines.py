@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archive.ingest import FetchedPage, Outcome
+from archive.recheck import NotModified
 from archive.store import Archive
 from crawler.items import FetchFailed
 
@@ -25,7 +26,7 @@ class ArchivePipeline:
     """Settings: ``ARSHIF_DB_URL`` (database URL; default as ``arshif --db``).
 
     Stats: ``arshif/new``, ``arshif/version``, ``arshif/unchanged``, ``arshif/skipped``,
-    ``arshif/failed``, ``arshif/duplicate``, ``arshif/fetch_failed``.
+    ``arshif/failed``, ``arshif/duplicate``, ``arshif/fetch_failed``, ``arshif/not_modified``.
     """
 
     def __init__(self, crawler: Crawler, db_url: str | None) -> None:
@@ -68,9 +69,13 @@ class ArchivePipeline:
                 self.runs.get(item.source),
             )
             return item
-        if not isinstance(item, FetchedPage):
+        if not isinstance(item, FetchedPage | NotModified):
             return item
         try:
+            if isinstance(item, NotModified):  # a 304 recheck: checked, unchanged
+                stats.inc_value("arshif/not_modified")
+                self.archive.not_modified(item, self.runs.get(item.source))
+                return item
             result = self.archive.ingest(item, self.runs.get(item.source))
         except Exception as exc:  # a bug or a database error: keep the evidence, go on
             log.exception("%s: ingest failed", item.final_url)
@@ -80,7 +85,7 @@ class ArchivePipeline:
                 item.final_url,
                 "ingest",
                 f"{type(exc).__name__}: {exc}",
-                item.status,
+                item.status if isinstance(item, FetchedPage) else 304,
                 self.runs.get(item.source),
             )
             return item
@@ -102,14 +107,17 @@ class ArchivePipeline:
         if self.archive is None:
             return
         try:
-            for run_id in self.runs.values():
+            for name, run_id in self.runs.items():
                 status = (
                     "ok"
                     if reason in _OK_REASONS
                     else ("interrupted" if reason in _INTERRUPTED_REASONS else "failed")
                 )
                 run = self.archive.run(run_id)
-                if status == "ok" and run.pages_fetched == 0 and run.errors > 0:
+                answered = self.crawler.stats and self.crawler.stats.get_value(
+                    f"arshif/responses/{name}"
+                )
+                if status == "ok" and run.pages_fetched == 0 and run.errors > 0 and not answered:
                     status = "failed"  # nothing came back but errors: the source is down
                 self.archive.finish_run(run_id, status, reason)
         finally:

@@ -37,9 +37,17 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# Incremental crawls (docs/versions.md): rechecks, paging, conditional requests.
+EXTENSIONS = {"crawler.incremental.IncrementalExtension": 100}
+DOWNLOADER_MIDDLEWARES = {"crawler.conditional.ConditionalRequestMiddleware": 560}
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0
 
 # arshif's own settings
 ARSHIF_DB_URL = None  # None: --db / $ARSHIF_DB_URL / ./arshif.db
 ARSHIF_ARCHIVE_ENABLED = True
+ARSHIF_INCREMENTAL_ENABLED = True
+ARSHIF_RECHECK = "due"  # all | due | none (arshif crawl --recheck)
+ARSHIF_BACKFILL = False  # arshif crawl --backfill: page back past known articles
+ARSHIF_BACKFILL_SINCE = None  # arshif crawl --since DATE (ISO)
+ARSHIF_CONDITIONAL_ENABLED = True  # If-None-Match / If-Modified-Since on rechecks
