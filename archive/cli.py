@@ -21,6 +21,7 @@ from archive import __version__
 from archive.config import ConfigError
 from archive.decode import DecodeError
 from archive.extract import ExtractionError
+from archive.history import NotInArchive
 from archive.migrate import SchemaError
 from archive.sources import SourcesError
 
@@ -33,6 +34,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     DecodeError,
     ExtractionError,
     FileNotFoundError,
+    NotInArchive,
 )
 
 
@@ -111,6 +113,10 @@ def add_archive_commands(commands: Any) -> None:
     ext.add_argument("--content-type", help="the HTTP Content-Type header the page was served with")
     ext.add_argument("--json", action="store_true", help="print text and metadata as JSON")
     ext.set_defaults(handler=cmd_extract)
+
+    from archive.versions_cli import add_versions_commands  # versions, diff, reextract, export
+
+    add_versions_commands(commands)
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:

@@ -23,11 +23,11 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.capture import load_capture, store_capture
+from archive.capture import RawResponse, load_capture, store_capture
 from archive.changes import change_hash, change_key
 from archive.decode import DecodeError
 from archive.extract import EXTRACTOR, Extraction, ExtractionError, extract
-from archive.ingest import FetchedPage, version_row
+from archive.ingest import MIN_WORDS, FetchedPage, version_row
 from archive.models import Article, ArticleVersion
 from archive.sources import Source
 from archive.worddiff import summarize
@@ -35,6 +35,10 @@ from archive.worddiff import summarize
 log = logging.getLogger(__name__)
 
 Kind = Literal["first", "edit", "reextraction"]
+
+
+class ReextractionFailed(ValueError):
+    """A stored raw page could not be extracted again; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,24 @@ def reextract_version(
     session: Session, version: ArticleVersion, source: Source, run_id: int | None = None
 ) -> ArticleVersion | None:
     """Extract ``version``'s raw page again with the current extractor; add and return a
-    ``reextraction`` version if the result reads differently, else None."""
+    ``reextraction`` version if the result reads differently, else None (also when the
+    page no longer extracts: logged, the old text is kept)."""
     if version.capture_id is None:
         return None
-    raw = load_capture(session, version.capture_id)
+    try:
+        page, ex = extract_again(load_capture(session, version.capture_id), version, source)
+    except ReextractionFailed as exc:
+        log.warning("%s", exc)
+        return None
+    return record_reextraction(session, version, page, ex, run_id)
+
+
+def extract_again(
+    raw: RawResponse, version: ArticleVersion, source: Source
+) -> tuple[FetchedPage, Extraction]:
+    """The raw page as a :class:`FetchedPage`, and its extraction by the current extractor.
+
+    Raises :class:`ReextractionFailed` when it no longer extracts, or to too little text."""
     page = FetchedPage(
         source=source.name,
         url=raw.url,
@@ -112,6 +130,7 @@ def reextract_version(
         fetched_at=raw.fetched_at,
         published_hint=version.published_at if version.date_source == "hint" else None,
     )
+    where = f"{raw.final_url} (capture {raw.capture_id})"
     try:
         ex = extract(
             page.body,
@@ -121,8 +140,22 @@ def reextract_version(
             published_hint=page.published_hint,
         )
     except (DecodeError, ExtractionError) as exc:
-        log.warning("capture %s: re-extraction failed: %s", raw.capture_id, exc)
-        return None
+        raise ReextractionFailed(f"{where}: re-extraction failed: {exc}") from exc
+    if ex.word_count < MIN_WORDS:
+        raise ReextractionFailed(
+            f"{where}: re-extraction gives only {ex.word_count} words; the old text is kept"
+        )
+    return page, ex
+
+
+def record_reextraction(
+    session: Session,
+    version: ArticleVersion,
+    page: FetchedPage,
+    ex: Extraction,
+    run_id: int | None = None,
+) -> ArticleVersion | None:
+    """Add a ``reextraction`` version after ``version`` if ``ex`` reads differently."""
     if same_content(version, ex):
         return None
     return add_version(
