@@ -87,6 +87,7 @@ class Gate:
         self.now = now or utcnow()
         self.stats = stats
         self.policies: dict[str, RecheckPolicy] = {n: policy_for(s) for n, s in sources.items()}
+        self._signals: dict[tuple[str, str], datetime] = {}  # newest discovery date per URL
 
     def article(
         self, src: Source, url: str, signal: datetime | None, dated: datetime | None
@@ -97,6 +98,9 @@ class Gate:
         its publication date, if it gives one (for ``--since``)."""
         known = self._known(src.name, url)
         meta: dict[str, Any] = {"arshif_lastmod": signal} if signal else {}
+        if signal is not None:
+            key = (src.name, canonical_url(url))
+            self._signals[key] = max(signal, self._signals.get(key, signal))
         if known is None:
             if self.backfill and self.since and dated and dated < self.since:
                 self._inc("arshif/backfill/too_old")
@@ -138,6 +142,11 @@ class Gate:
         self._inc("arshif/paging_stopped")
         log.debug("%s: every article listed is known: not paging further back", page_url)
         return True
+
+    def lastmod(self, source: str, url: str) -> datetime | None:
+        """The newest discovery date seen in this crawl for ``url`` (a page may be requested
+        before the sitemap that dates it has been read)."""
+        return self._signals.get((source, canonical_url(url)))
 
     def validators(self, source: str, url: str) -> tuple[str | None, str | None] | None:
         """(ETag, Last-Modified) to send when re-fetching ``url``, if any."""

@@ -142,7 +142,7 @@ class NewsSpider(scrapy.Spider):
                 response.url,
                 self._headers(response),
                 datetime.now(UTC),
-                response.meta.get("arshif_lastmod"),
+                self._lastmod(src, response),
             )
             return
         yield self._page(src, response, is_article=True)
@@ -264,8 +264,13 @@ class NewsSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             is_article=is_article,
             published_hint=response.meta.get("arshif_published"),
-            lastmod_hint=response.meta.get("arshif_lastmod"),
+            lastmod_hint=self._lastmod(src, response),
         )
+
+    def _lastmod(self, src: Source, response: Response) -> datetime | None:
+        hint: datetime | None = response.meta.get("arshif_lastmod")
+        newest = self.gate.lastmod(src.name, response.url) if self.gate is not None else None
+        return max(hint, newest) if hint and newest else (hint or newest)
 
     @staticmethod
     def _requested(response: Response) -> str:

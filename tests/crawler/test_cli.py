@@ -23,6 +23,10 @@ COMMANDS = [
     ["db", "current"],
     ["stats"],
     ["extract"],
+    ["versions"],
+    ["diff"],
+    ["reextract"],
+    ["export"],
 ]
 
 
