@@ -14,12 +14,13 @@ article unchanged (:func:`record_not_modified`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import write_session
@@ -91,25 +92,67 @@ def record_check(
     changed: bool,
     policy: RecheckPolicy,
     not_modified: bool = False,
-) -> FetchState:
+) -> None:
     """Update the article's validators and schedule after a fetch (in the caller's transaction)."""
     state = session.get(FetchState, article.id)
+    values = next_state(
+        None if state is None else {f: getattr(state, f) for f in STATE_FIELDS},
+        published_at=article.published_at,
+        first_seen_at=article.first_seen_at,
+        headers=headers,
+        fetched_at=fetched_at,
+        lastmod=lastmod,
+        changed=changed,
+        policy=policy,
+        not_modified=not_modified,
+    )
     if state is None:
-        state = FetchState(article_id=article.id, last_checked_at=fetched_at)
-        session.add(state)
-    if not_modified:  # a 304 may refresh the validators; absent ones stay as they were
-        state.etag = headers.get("etag") or state.etag
-        state.last_modified = headers.get("last-modified") or state.last_modified
+        session.add(FetchState(article_id=article.id, **values))
     else:
-        state.etag = headers.get("etag") or None
-        state.last_modified = headers.get("last-modified") or None
-    state.last_checked_at = max(state.last_checked_at, fetched_at)
+        for name, value in values.items():
+            setattr(state, name, value)
+
+
+STATE_FIELDS = (
+    "etag",
+    "last_modified",
+    "last_checked_at",
+    "next_check_at",
+    "lastmod",
+    "changed_at",
+)
+
+
+def next_state(
+    current: Mapping[str, Any] | None,
+    *,
+    published_at: datetime | None,
+    first_seen_at: datetime,
+    headers: Mapping[str, str],
+    fetched_at: datetime,
+    lastmod: datetime | None,
+    changed: bool,
+    policy: RecheckPolicy,
+    not_modified: bool,
+) -> dict[str, Any]:
+    """An article's ``fetch_state`` values after a fetch (pure)."""
+    state = dict(current) if current else dict.fromkeys(STATE_FIELDS)
+    if not_modified:  # a 304 may refresh the validators; absent ones stay as they were
+        state["etag"] = headers.get("etag") or state["etag"]
+        state["last_modified"] = headers.get("last-modified") or state["last_modified"]
+    else:
+        state["etag"] = headers.get("etag") or None
+        state["last_modified"] = headers.get("last-modified") or None
+    checked: datetime = fetched_at
+    if state["last_checked_at"] is not None:
+        checked = max(state["last_checked_at"], fetched_at)
+    state["last_checked_at"] = checked
     if changed:
-        state.changed_at = fetched_at
-    if lastmod is not None and (state.lastmod is None or lastmod > state.lastmod):
-        state.lastmod = lastmod
-    born = _born(article.published_at, article.first_seen_at, state.changed_at)
-    state.next_check_at = policy.next_check(state.last_checked_at, born)
+        state["changed_at"] = fetched_at
+    if lastmod is not None and (state["lastmod"] is None or lastmod > state["lastmod"]):
+        state["lastmod"] = lastmod
+    born = _born(published_at, first_seen_at, state["changed_at"])
+    state["next_check_at"] = policy.next_check(checked, born)
     return state
 
 
@@ -139,37 +182,92 @@ def record_not_modified(
     run_id: int | None = None,
 ) -> IngestResult:
     """One transaction: last_seen_at, validators and schedule, run counters."""
+    return record_not_modified_many(factory, [(item, source, run_id)])[0]
+
+
+def record_not_modified_many(
+    factory: sessionmaker[Session],
+    checks: Sequence[tuple[NotModified, Source, int | None]],
+) -> list[IngestResult]:
+    """Record several 304 rechecks in one transaction (a recrawl may bring thousands):
+    bulk updates by primary key, no ORM objects."""
     from archive.ingest import IngestResult, Outcome  # ingest imports this module
 
-    keys = {url_hash(canonical_url(u)) for u in (item.final_url, item.url)}
+    keys = [[url_hash(canonical_url(u)) for u in (c[0].final_url, c[0].url)] for c in checks]
+    results: list[IngestResult] = []
+    per_run: Counter[int] = Counter()
+    seen: dict[int, datetime] = {}  # article id -> last_seen_at
+    states: dict[int, dict[str, Any]] = {}  # article id -> fetch_state values
     with write_session(factory) as session:
-        article = session.scalars(select(Article).where(Article.url_hash.in_(keys))).first()
-        if article is None:
-            log.warning("%s: 304 for an article not in the archive; ignored", item.final_url)
-            return IngestResult(Outcome.SKIPPED, item.final_url, reason="304 for unknown URL")
-        article.last_seen_at = max(article.last_seen_at, item.fetched_at)
-        record_check(
-            session,
-            article,
-            item.headers,
-            item.fetched_at,
-            item.lastmod_hint,
-            changed=False,
-            policy=policy_for(source),
-            not_modified=True,
-        )
-        counts = {"pages_fetched": 1, "unchanged": 1, "not_modified": 1}
-        if run_id is not None:
-            values = {name: getattr(CrawlRun, name) + n for name, n in counts.items()}
+        rows = {
+            row.url_hash: row
+            for row in session.execute(
+                select(
+                    Article.id,
+                    Article.url,
+                    Article.url_hash,
+                    Article.published_at,
+                    Article.first_seen_at,
+                    Article.last_seen_at,
+                    Article.duplicate_of_id,
+                    FetchState.article_id.label("has_state"),
+                    *(getattr(FetchState, f) for f in STATE_FIELDS),
+                )
+                .outerjoin(FetchState, FetchState.article_id == Article.id)
+                .where(Article.url_hash.in_({h for hs in keys for h in hs}))
+            )
+        }
+        existing = {row.id for row in rows.values() if row.has_state is not None}
+        for (item, source, run_id), hashes in zip(checks, keys, strict=True):
+            row = next((rows[h] for h in hashes if h in rows), None)
+            if row is None:
+                log.warning("%s: 304 for an article not in the archive; ignored", item.final_url)
+                results.append(
+                    IngestResult(Outcome.SKIPPED, item.final_url, reason="304 for unknown URL")
+                )
+                continue
+            seen[row.id] = max(seen.get(row.id, row.last_seen_at), item.fetched_at)
+            current = states.get(row.id) or (
+                {f: getattr(row, f) for f in STATE_FIELDS} if row.id in existing else None
+            )
+            states[row.id] = next_state(
+                current,
+                published_at=row.published_at,
+                first_seen_at=row.first_seen_at,
+                headers=item.headers,
+                fetched_at=item.fetched_at,
+                lastmod=item.lastmod_hint,
+                changed=False,
+                policy=policy_for(source),
+                not_modified=True,
+            )
+            if run_id is not None:
+                per_run[run_id] += 1
+            results.append(
+                IngestResult(
+                    Outcome.UNCHANGED,
+                    row.url,
+                    row.id,
+                    duplicate_of_id=row.duplicate_of_id,
+                    reason="not modified",
+                    counts=dict(_NOT_MODIFIED_COUNTS),
+                )
+            )
+        if seen:
+            session.execute(
+                update(Article), [{"id": i, "last_seen_at": t} for i, t in seen.items()]
+            )
+        if updates := [{"article_id": i, **v} for i, v in states.items() if i in existing]:
+            session.execute(update(FetchState), updates)
+        if inserts := [{"article_id": i, **v} for i, v in states.items() if i not in existing]:
+            session.execute(insert(FetchState), inserts)
+        for run_id, n in per_run.items():
+            values = {name: getattr(CrawlRun, name) + n for name in _NOT_MODIFIED_COUNTS}
             session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
-        return IngestResult(
-            Outcome.UNCHANGED,
-            article.url,
-            article.id,
-            duplicate_of_id=article.duplicate_of_id,
-            reason="not modified",
-            counts=counts,
-        )
+    return results
+
+
+_NOT_MODIFIED_COUNTS = {"pages_fetched": 1, "unchanged": 1, "not_modified": 1}
 
 
 # -- what the crawler knows before it starts ------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -27,7 +27,7 @@ from archive.ingest import FetchedPage, IngestResult, ingest_page, record_failur
 from archive.migrate import ensure_schema
 from archive.models import Article, ArticleVersion, CrawlRun
 from archive.models import Source as SourceRow
-from archive.recheck import KnownArticle, NotModified, known_articles, record_not_modified
+from archive.recheck import KnownArticle, NotModified, known_articles, record_not_modified_many
 from archive.sources import Source
 from archive.types import utcnow
 
@@ -180,10 +180,19 @@ class Archive:
 
     def not_modified(self, item: NotModified, run_id: int | None = None) -> IngestResult:
         """Record a "304 Not Modified" recheck: checked, unchanged."""
-        source = self._sources.get(item.source)
-        if source is None:
-            raise KeyError(f"304 from unregistered source {item.source!r}: {item.url}")
-        return record_not_modified(self.sessions, item, source, run_id)
+        return self.not_modified_many([(item, run_id)])[0]
+
+    def not_modified_many(
+        self, items: Sequence[tuple[NotModified, int | None]]
+    ) -> list[IngestResult]:
+        """Record several 304 rechecks (each with its run id) in one transaction."""
+        checks = []
+        for item, run_id in items:
+            source = self._sources.get(item.source)
+            if source is None:
+                raise KeyError(f"304 from unregistered source {item.source!r}: {item.url}")
+            checks.append((item, source, run_id))
+        return record_not_modified_many(self.sessions, checks)
 
     def known_articles(self, source: str) -> dict[str, KnownArticle]:
         """The source's articles by canonical URL, with validators and recheck schedule."""

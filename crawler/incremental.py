@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -43,6 +44,8 @@ from archive.urls import canonical_url
 log = logging.getLogger(__name__)
 
 _PAGE_PATH = re.compile(r"^(.*?)/page/\d+/?$")
+# The same URLs are canonicalised at discovery, request and response time: cache them.
+_canonical = lru_cache(maxsize=1 << 16)(canonical_url)
 _PAGE_PARAMS = frozenset({"page", "paged", "pg", "pagenum", "start", "offset"})
 
 
@@ -99,7 +102,7 @@ class Gate:
         known = self._known(src.name, url)
         meta: dict[str, Any] = {"arshif_lastmod": signal} if signal else {}
         if signal is not None:
-            key = (src.name, canonical_url(url))
+            key = (src.name, _canonical(url))
             self._signals[key] = max(signal, self._signals.get(key, signal))
         if known is None:
             if self.backfill and self.since and dated and dated < self.since:
@@ -146,7 +149,7 @@ class Gate:
     def lastmod(self, source: str, url: str) -> datetime | None:
         """The newest discovery date seen in this crawl for ``url`` (a page may be requested
         before the sitemap that dates it has been read)."""
-        return self._signals.get((source, canonical_url(url)))
+        return self._signals.get((source, _canonical(url)))
 
     def validators(self, source: str, url: str) -> tuple[str | None, str | None] | None:
         """(ETag, Last-Modified) to send when re-fetching ``url``, if any."""
@@ -159,7 +162,7 @@ class Gate:
         return known.etag, known.last_modified
 
     def _known(self, source: str, url: str) -> KnownArticle | None:
-        return self.known.get(source, {}).get(canonical_url(url))
+        return self.known.get(source, {}).get(_canonical(url))
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from urllib.parse import unquote
 
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 # Scrapy close reasons that mean the crawl did what it was asked to do.
 _OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
 _INTERRUPTED_REASONS = {"shutdown", "cancelled"}
+# 304 rechecks are cheap to fetch and come in thousands on a recrawl: they are recorded in
+# batches, one transaction per NOT_MODIFIED_BATCH checks or NOT_MODIFIED_SECONDS, and at close.
+NOT_MODIFIED_BATCH = 200
+NOT_MODIFIED_SECONDS = 5.0
 
 
 class ArchivePipeline:
@@ -34,6 +39,8 @@ class ArchivePipeline:
         self.db_url = db_url
         self.archive: Archive | None = None
         self.runs: dict[str, int] = {}
+        self._not_modified: list[tuple[NotModified, int | None]] = []
+        self._not_modified_since = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -69,13 +76,20 @@ class ArchivePipeline:
                 self.runs.get(item.source),
             )
             return item
-        if not isinstance(item, FetchedPage | NotModified):
+        if isinstance(item, NotModified):  # a 304 recheck: checked, unchanged
+            stats.inc_value("arshif/not_modified")
+            if not self._not_modified:
+                self._not_modified_since = time.monotonic()
+            self._not_modified.append((item, self.runs.get(item.source)))
+            if (
+                len(self._not_modified) >= NOT_MODIFIED_BATCH
+                or time.monotonic() - self._not_modified_since >= NOT_MODIFIED_SECONDS
+            ):
+                self._flush_not_modified()
+            return item
+        if not isinstance(item, FetchedPage):
             return item
         try:
-            if isinstance(item, NotModified):  # a 304 recheck: checked, unchanged
-                stats.inc_value("arshif/not_modified")
-                self.archive.not_modified(item, self.runs.get(item.source))
-                return item
             result = self.archive.ingest(item, self.runs.get(item.source))
         except Exception as exc:  # a bug or a database error: keep the evidence, go on
             log.exception("%s: ingest failed", item.final_url)
@@ -85,7 +99,7 @@ class ArchivePipeline:
                 item.final_url,
                 "ingest",
                 f"{type(exc).__name__}: {exc}",
-                item.status if isinstance(item, FetchedPage) else 304,
+                item.status,
                 self.runs.get(item.source),
             )
             return item
@@ -103,10 +117,30 @@ class ArchivePipeline:
             )
         return item
 
+    def _flush_not_modified(self) -> None:
+        assert self.archive is not None
+        batch, self._not_modified = self._not_modified, []
+        if not batch:
+            return
+        try:
+            self.archive.not_modified_many(batch)
+        except Exception as exc:  # keep the evidence, go on
+            log.exception("recording %d not-modified rechecks failed", len(batch))
+            for item, run_id in batch:
+                self.archive.record_failure(
+                    item.source,
+                    item.final_url,
+                    "ingest",
+                    f"{type(exc).__name__}: {exc}",
+                    304,
+                    run_id,
+                )
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.archive is None:
             return
         try:
+            self._flush_not_modified()
             for name, run_id in self.runs.items():
                 status = (
                     "ok"
