@@ -323,22 +323,34 @@ def recheck_reason(
 def known_articles(factory: sessionmaker[Session], source_id: int) -> dict[str, KnownArticle]:
     """The source's articles by canonical URL, with their validators and schedule."""
     query = (
-        select(Article, FetchState)
+        select(
+            Article.url,
+            Article.id,
+            Article.published_at,
+            Article.first_seen_at,
+            Article.last_seen_at,
+            FetchState.article_id.label("has_state"),
+            FetchState.etag,
+            FetchState.last_modified,
+            FetchState.last_checked_at,
+            FetchState.next_check_at,
+            FetchState.lastmod,
+        )
         .outerjoin(FetchState, FetchState.article_id == Article.id)
         .where(Article.source_id == source_id)
     )
-    out: dict[str, KnownArticle] = {}
     with factory() as session:
-        for article, state in session.execute(query).tuples():
-            out[article.url] = KnownArticle(
-                article_id=article.id,
-                etag=state.etag if state else None,
-                last_modified=state.last_modified if state else None,
-                last_checked_at=state.last_checked_at if state else article.last_seen_at,
-                next_check_at=state.next_check_at if state else None,
-                has_state=state is not None,
-                lastmod=state.lastmod if state else None,
-                published_at=article.published_at,
-                first_seen_at=article.first_seen_at,
+        return {
+            row.url: KnownArticle(
+                article_id=row.id,
+                etag=row.etag,
+                last_modified=row.last_modified,
+                last_checked_at=row.last_checked_at or row.last_seen_at,
+                next_check_at=row.next_check_at,
+                has_state=row.has_state is not None,
+                lastmod=row.lastmod,
+                published_at=row.published_at,
+                first_seen_at=row.first_seen_at,
             )
-    return out
+            for row in session.execute(query)
+        }

@@ -9,8 +9,9 @@ archive:
   (3) `arshif crawl` (default --recheck due): what a scheduled recrawl does, fetching only
       discovery documents plus articles that are due or signalled (none here).
 Each crawl is a fresh child process. The bytes are counted by the site (status lines,
-headers and bodies it sent); times are wall-clock. Prints, per repetition and as medians,
-the bytes and time of (2) and (3) as a fraction of (1). Targets: bytes <= 5 %, time <= 20 %.
+headers and bodies it sent); times are wall-clock (CPU time of the crawl process in
+parentheses: steadier on a shared machine). Prints, per repetition and as medians, the bytes
+and time of (2) and (3) as a fraction of (1). Targets: bytes <= 5 %, wall time <= 20 %.
 
 Usage: python bench/recrawl.py [--pages 2000] [--repeat 2]
 """
@@ -40,6 +41,7 @@ BYTES_TARGET, TIME_TARGET = 0.05, 0.20
 class Crawl:
     kind: str
     wall: float
+    cpu: float
     requests: int
     bytes: int
     row: list[str]  # the crawl's summary row: source status pages new versions unchanged ...
@@ -48,16 +50,22 @@ class Crawl:
 def crawl(site: SyntheticSite, sources: Path, db_url: str, kind: str, *extra: str) -> Crawl:
     requests, sent = site.requests, site.bytes_sent
     cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--sources", str(sources)]
-    out, wall, _, _ = timed([*cmd, "--db", db_url, *FAST, *extra])
+    out, wall, cpu, _ = timed([*cmd, "--db", db_url, *FAST, *extra])
     row = next(line for line in out.splitlines() if line.startswith("bench ")).split()
-    return Crawl(kind, wall, site.requests - requests, site.bytes_sent - sent, row)
+    return Crawl(kind, wall, cpu, site.requests - requests, site.bytes_sent - sent, row)
 
 
 def report(c: Crawl, base: Crawl | None) -> None:
-    ratio = f"  bytes {c.bytes / base.bytes:6.2%}  time {c.wall / base.wall:6.2%}" if base else ""
+    ratio = ""
+    if base:
+        ratio = (
+            f"  bytes {c.bytes / base.bytes:6.2%}  time {c.wall / base.wall:6.2%}"
+            f"  (CPU {c.cpu / base.cpu:6.2%})"
+        )
     pages, new, versions, unchanged = c.row[2:6]
     print(
-        f"  {c.kind:22} {c.wall:6.1f} s  {c.requests:5d} requests  {c.bytes / 1e6:7.2f} MB  "
+        f"  {c.kind:22} {c.wall:6.1f} s ({c.cpu:5.1f} s CPU)  {c.requests:5d} requests  "
+        f"{c.bytes / 1e6:7.2f} MB  "
         f"pages {pages:>5} new {new:>5} versions {versions} unchanged {unchanged:>5}{ratio}",
         flush=True,
     )
