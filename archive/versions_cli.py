@@ -180,8 +180,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
         f"+{summary.words_added} / -{summary.words_removed} words"
     )
     if summary.title_changed or args.full:
-        (title,) = render(diff_text(old.title or "", new.title or ""), color=color, full=True)
-        print("title" + title.removeprefix("¶1"))
+        for title in render(diff_text(old.title or "", new.title or ""), color=color, full=True):
+            print("title:" + title.split(":", 1)[1])
     lines = render(diff_text(old.text, new.text), color=color, full=args.full)
     for line in lines:
         print(line)
@@ -248,9 +248,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     to_stdout = args.output == "-"
     if to_stdout and sys.stdout.isatty():
         raise ConfigError("a WARC file is binary: give -o FILE, or redirect standard output")
+    tty = sys.stderr.isatty()
+
+    def progress(n: int) -> None:
+        if n % 1000 == 0 or (tty and n % 100 == 0):
+            print(f"{n} captures", end="\r" if tty else "\n", file=sys.stderr, flush=True)
+
     with Archive.open(args.db) as archive:
         if to_stdout:
-            summary = write_warc(archive, sys.stdout.buffer, args.source, args.since, args.until)
+            summary = write_warc(
+                archive, sys.stdout.buffer, args.source, args.since, args.until, progress=progress
+            )
             sys.stdout.buffer.flush()
         else:
             target = Path(args.output)
@@ -259,7 +267,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             try:
                 with os.fdopen(fd, "wb") as out:
                     summary = write_warc(
-                        archive, out, args.source, args.since, args.until, filename=target.name
+                        archive,
+                        out,
+                        args.source,
+                        args.since,
+                        args.until,
+                        filename=target.name,
+                        progress=progress,
                     )
                 os.replace(tmp, target)
             except BaseException:

@@ -6,6 +6,12 @@ matching ``article_pattern`` are articles, other links are listings followed up 
 ``max_depth``. When a source lists no sitemaps and no feeds, the ``Sitemap:`` lines of
 its robots.txt are used. Every article response goes to the archive as a
 :class:`~archive.ingest.FetchedPage`; failures go as :class:`~crawler.items.FetchFailed`.
+
+On an archive that already knows the source, the :attr:`NewsSpider.gate` (set by
+:class:`crawler.incremental.IncrementalExtension`) decides which known articles are fetched
+again (due or signalled by a newer sitemap/feed date) and stops paging back through listings
+whose articles are all known; a ``304`` answer to a conditional recheck goes to the archive as
+:class:`~archive.recheck.NotModified` (docs/versions.md).
 """
 
 from __future__ import annotations
