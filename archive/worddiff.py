@@ -30,7 +30,7 @@ _WORD = re.compile(rf"[\w{_MARKS}]")
 _INVISIBLE = re.compile(
     "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
-_PARA = "\n"  # paragraph break token inside a replaced block
+_PARA = "\n"  # a paragraph break inside a replaced block (a segment of its own)
 _RED, _GREEN, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[0m"
 
 
@@ -66,6 +66,7 @@ class _Tok:
     space: str
     text: str
     key: str
+    para_start: bool = False  # first token of a paragraph after the first (in a block)
 
     @property
     def is_word(self) -> bool:
@@ -147,11 +148,14 @@ def _tokens(text: str) -> list[_Tok]:
 
 
 def _block(paragraphs: Sequence[str]) -> list[_Tok]:
+    # Paragraph breaks are not tokens: words are matched across them (a paragraph split or
+    # merged is not an edit); the breaks of the new text are put back when rendering.
     toks: list[_Tok] = []
     for n, para in enumerate(paragraphs):
-        if n:
-            toks.append(_Tok("", _PARA, _PARA))
-        toks += _tokens(para)
+        words = _tokens(para)
+        if n and words:
+            words[0] = _Tok(words[0].space or " ", words[0].text, words[0].key, para_start=True)
+        toks += words
     return toks
 
 
@@ -169,11 +173,13 @@ def _word_diff(a: list[_Tok], b: list[_Tok]) -> list[Segment]:
 
 
 def _append(out: list[Segment], op: Op, toks: Sequence[_Tok], *, first: bool) -> None:
-    # A removed paragraph break is dropped; a kept or added one splits the output (_split).
-    pieces = [t for t in toks if not (op == "-" and t.text == _PARA)]
-    for n, tok in enumerate(pieces):
-        space = "" if (first and n == 0) or tok.text == _PARA else (tok.space or "")
-        if out and out[-1].op == op and tok.text != _PARA and out[-1].text != _PARA:
+    # A paragraph break of the new text splits the output (_split); the old text's are dropped.
+    for n, tok in enumerate(toks):
+        space = "" if first and n == 0 else tok.space
+        if tok.para_start and op != "-":
+            out.append(Segment("=", _PARA))
+            space = ""
+        if out and out[-1].op == op and out[-1].text != _PARA:
             out[-1] = Segment(op, out[-1].text + space + tok.text)
         else:
             out.append(Segment(op, space + tok.text))
