@@ -107,3 +107,19 @@ def test_env_var_selects_the_archive(
     monkeypatch.delenv("ARSHIF_DB_URL")
     assert main(["db", "upgrade"]) == 0
     assert (tmp_path / "arshif.db").exists()
+
+
+def test_crawl_incremental_options_are_checked_before_crawling(
+    tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[sources.x]\nurl = "http://127.0.0.1:9/"\n', encoding="utf-8")
+    base = ["crawl", "--sources", str(sources), "--db", sqlite_url]
+    assert main([*base, "--since", "2024-01-01"]) == 2
+    assert capsys.readouterr().err == "arshif: error: --since needs --backfill\n"
+    with pytest.raises(SystemExit):
+        main([*base, "--backfill", "--since", "last week"])
+    assert "expected a date YYYY-MM-DD, got 'last week'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*base, "--recheck", "sometimes"])
+    assert "invalid choice: 'sometimes'" in capsys.readouterr().err

@@ -108,6 +108,11 @@ def test_recrawls_fetch_and_version_exactly_what_changed(
     before = len(site.log)
     assert crawl(site, tmp_path, db_url, "--recheck", "none") == ["ok", 0, 0, 0, 0, 0]
     assert not [p for _, p, *_ in site.log[before:] if p[10:].isdigit()]
+    # --backfill: pages back through every listing page even though all is known.
+    before = len(site.log)
+    assert crawl(site, tmp_path, db_url, "--recheck", "none", "--backfill") == ["ok", 0, 0, 0, 0, 0]
+    pages = {p for _, p, *_ in site.log[before:] if p.startswith(CATEGORY)}
+    assert pages == {CATEGORY, f"{CATEGORY}/page/2", f"{CATEGORY}/page/3"}
 
     # -- the history: versions mean edits -------------------------------------------------------
     versions = sql(
