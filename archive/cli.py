@@ -22,6 +22,7 @@ from archive import __version__
 from archive.config import ConfigError
 from archive.decode import DecodeError
 from archive.extract import ExtractionError
+from archive.history import NotInArchive
 from archive.migrate import SchemaError
 from archive.ops_cli import add_ops_commands
 from archive.sources import SourcesError
@@ -35,6 +36,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     DecodeError,
     ExtractionError,
     FileNotFoundError,
+    NotInArchive,
 )
 
 
@@ -118,6 +120,9 @@ def add_archive_commands(commands: Any) -> None:
     from archive.cli_sql import add_sql_commands  # imports db_option from here
 
     add_sql_commands(commands)
+    from archive.versions_cli import add_versions_commands  # versions, diff, reextract, export
+
+    add_versions_commands(commands)
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:

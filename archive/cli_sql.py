@@ -137,15 +137,17 @@ def add_sql_commands(commands: Any) -> None:
     export = commands.add_parser(
         "export",
         parents=[db_option()],
-        help="export the corpus to JSON lines, Parquet or CSV",
+        help="export the corpus (JSON lines, Parquet, CSV) or the raw captures (WARC)",
         description="Export articles with their metadata, streamed (constant memory). "
         "By default: the deduplicated corpus, one record per story (its latest version), "
-        "with the outlets that republished it. Fields and the Parquet schema: docs/export.md.",
+        "with the outlets that republished it. Fields and the Parquet schema: docs/export.md. "
+        "--format warc writes the raw captures instead (every fetch that produced a version, "
+        "as received; --since/--until then select by fetch time): docs/versions.md.",
     )
     export.add_argument(
         "--format",
         metavar="FORMAT",
-        help="jsonl, parquet or csv (default: from --out's suffix, else jsonl)",
+        help="jsonl, parquet, csv or warc (default: from --out's suffix, else jsonl)",
     )
     export.add_argument(
         "--out",
@@ -268,8 +270,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     known = formats()
     fmt = args.format
     if fmt is None:
-        suffix = Path(args.out).suffix if args.out and args.out != "-" else ""
-        fmt = next((f.name for f in known.values() if f.suffix == suffix), "jsonl")
+        out = str(args.out) if args.out and args.out != "-" else ""
+        fmt = next((f.name for f in known.values() if out.endswith(f.suffix)), "jsonl")
     if fmt not in known:
         raise ConfigError(f"--format: unknown format {fmt!r} (known: {', '.join(known)})")
     options = ExportOptions(selection=_selection(args), all_versions=args.all_versions)

@@ -129,10 +129,11 @@ class Format:
     open: Callable[[IO[Any], ExportOptions], RecordWriter]
     description: str
     records: RecordSource | None = None  # None: :func:`records` (articles and versions)
+    count: Callable[[Connection, ExportOptions], int] | None = None  # None: :func:`count`
 
 
 # Modules that register formats when imported.
-FORMAT_MODULES = ("archive.export_formats",)
+FORMAT_MODULES = ("archive.export_formats", "archive.export_warc")
 _FORMATS: dict[str, Format] = {}
 
 
@@ -200,7 +201,7 @@ def export(
         raise ConfigError(f"{fmt} is a binary format: give --out FILE")
     with engine.connect() as conn:
         options.selection.check_sources(conn)
-        total = count(conn, options) if progress else 0
+        total = (spec.count or count)(conn, options) if progress else 0
         if to_stdout:
             stream: IO[Any] = sys.stdout
             return _write(conn, spec, stream, options, total, progress, batch)

@@ -21,8 +21,9 @@ from archive.db import write_session
 from archive.decode import DecodeError
 from archive.dedup import index_and_link
 from archive.extract import EXTRACTOR, Extraction, ExtractionError, extract
-from archive.fingerprint import TextFingerprint, content_hash, fingerprint
+from archive.fingerprint import TextFingerprint, fingerprint
 from archive.models import Article, ArticleVersion, CrawlRun, FetchFailure
+from archive.recheck import policy_for, record_check
 from archive.search_index import index_version
 from archive.sources import Source
 from archive.types import utcnow
@@ -51,6 +52,8 @@ class FetchedPage:
     # None when it does not know (a page reached by following links).
     is_article: bool | None = None
     published_hint: datetime | None = None  # e.g. a news sitemap's publication_date
+    # The discovery date that led to this fetch (sitemap lastmod, feed updated): recheck state.
+    lastmod_hint: datetime | None = None
 
 
 class Outcome(enum.StrEnum):
@@ -100,11 +103,10 @@ def ingest_page(
 
     url = _article_url(ex, page, source)
     fp = fingerprint(ex.text)
-    chash = content_hash(ex.title, ex.text)
     for attempt in (1, 2):
         try:
             with write_session(factory) as session:
-                return _store(session, page, ex, url, source_id, run_id, fp, chash)
+                return _store(session, page, ex, url, source, source_id, run_id, fp)
         except IntegrityError:
             # Another process stored the same URL first; the retry sees its row.
             if attempt == 2:
@@ -136,13 +138,16 @@ def _store(
     page: FetchedPage,
     ex: Extraction,
     url: str,
+    source: Source,
     source_id: int,
     run_id: int | None,
     fp: TextFingerprint,
-    chash: str,
 ) -> IngestResult:
+    from archive import versions  # versions builds on this module
+
     counts = {"pages_fetched": 1}
     article = session.scalar(select(Article).where(Article.url_hash == url_hash(url)))
+    latest = None
     if article is None:
         article = Article(
             source_id=source_id,
@@ -154,7 +159,6 @@ def _store(
         )
         session.add(article)
         session.flush()
-        version_no, outcome = 1, Outcome.NEW
         counts["new_articles"] = 1
     else:
         article.last_seen_at = max(article.last_seen_at, page.fetched_at)
@@ -162,28 +166,57 @@ def _store(
             article.published_at is None or ex.published_at < article.published_at
         ):
             article.published_at = ex.published_at
-        latest = session.scalars(
-            select(ArticleVersion)
-            .where(ArticleVersion.article_id == article.id)
-            .order_by(ArticleVersion.version.desc())
-            .limit(1)
-        ).one()
-        if latest.content_hash == chash:
-            counts["unchanged"] = 1
-            _increment(session, run_id, counts, len(page.body))
-            return IngestResult(
-                Outcome.UNCHANGED,
-                url,
-                article.id,
-                latest.version,
-                article.duplicate_of_id,
-                counts=counts,
-            )
-        version_no, outcome = latest.version + 1, Outcome.VERSION
+        latest = versions.latest_version(session, article.id)
+    # Versions mean edits: compare on the change key, keep the raw page of every new version.
+    step = versions.record_fetch(session, article, latest, page, ex, source, source_id, run_id)
+    record_check(
+        session,
+        article,
+        page.headers,
+        page.fetched_at,
+        page.lastmod_hint,
+        changed=step.outcome == "version",
+        policy=policy_for(source),
+    )
+    if step.version is None:
+        counts["unchanged"] = 1
+        if step.reextracted:  # the latest text is a re-extraction now: refresh its indexes
+            index_version(session, article.id, step.latest.id, step.latest.title, step.latest.text)
+            index_and_link(session, article, step.latest.id, fp)
+        _increment(session, run_id, counts, len(page.body))
+        return IngestResult(
+            Outcome.UNCHANGED,
+            url,
+            article.id,
+            step.latest.version,
+            article.duplicate_of_id,
+            counts=counts,
+        )
+    outcome = Outcome.NEW if step.outcome == "new" else Outcome.VERSION
+    if outcome is Outcome.VERSION:
         counts["new_versions"] = 1
+    version_no = step.version.version
+    index_version(session, article.id, step.version.id, ex.title, ex.text)
+    link = index_and_link(session, article, step.version.id, fp)
+    duplicate_of = None
+    if link is not None:
+        counts["duplicates"] = 1
+        duplicate_of = link.original_id if link.original_id != article.id else None
+    _increment(session, run_id, counts, len(page.body))
+    return IngestResult(outcome, url, article.id, version_no, duplicate_of, counts=counts)
 
-    version = ArticleVersion(
-        article_id=article.id,
+
+def version_row(
+    article_id: int,
+    version_no: int,
+    page: FetchedPage,
+    ex: Extraction,
+    run_id: int | None,
+    chash: str,
+) -> ArticleVersion:
+    """A new ``article_versions`` row for an extraction of ``page`` (not yet added)."""
+    return ArticleVersion(
+        article_id=article_id,
         version=version_no,
         fetched_at=page.fetched_at,
         crawl_run_id=run_id,
@@ -203,16 +236,6 @@ def _store(
         encoding=ex.encoding,
         extractor=EXTRACTOR,
     )
-    session.add(version)
-    session.flush()
-    index_version(session, article.id, version.id, ex.title, ex.text)
-    link = index_and_link(session, article, version.id, fp)
-    duplicate_of = None
-    if link is not None:
-        counts["duplicates"] = 1
-        duplicate_of = link.original_id if link.original_id != article.id else None
-    _increment(session, run_id, counts, len(page.body))
-    return IngestResult(outcome, url, article.id, version_no, duplicate_of, counts=counts)
 
 
 def _increment(

@@ -54,11 +54,31 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def _run(engine: Engine, action: str, revision: str) -> None:
     cfg = alembic_config()
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-        cfg.attributes["connection"] = conn
-        getattr(command, action)(cfg, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # Batch migrations copy a table and drop the original; with foreign keys enforced
+            # that DROP cascades into every table referencing it (data loss). SQLite honours
+            # this pragma only outside a transaction, hence the raw connection.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                if engine.dialect.name == "postgresql":
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK}
+                    )
+                cfg.attributes["connection"] = conn
+                getattr(command, action)(cfg, revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise SchemaError(
+                            f"{action} to {revision} would leave {len(broken)} broken foreign "
+                            f"key reference(s) (first: {tuple(broken[0])}); rolled back"
+                        )
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 def ensure_schema(engine: Engine) -> None:

@@ -91,7 +91,10 @@ class ArticleVersion(Base):
     """What an article said at one point in time. A new row only when title or text changed."""
 
     __tablename__ = "article_versions"
-    __table_args__ = (UniqueConstraint("article_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "version"),
+        CheckConstraint("kind IN ('first', 'edit', 'reextraction')", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
@@ -115,6 +118,17 @@ class ArticleVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     encoding: Mapped[str | None] = mapped_column(String(32))
     extractor: Mapped[str] = mapped_column(String(80))
+    # -- versions that mean edits (issue 6; docs/versions.md) --
+    # 'first' (version 1), 'edit' (the outlet changed title or text) or 'reextraction' (the
+    # same raw page extracted again by a newer extractor: never an edit).
+    kind: Mapped[str] = mapped_column(String(16), server_default="edit")
+    # Word-level change against the previous version (NULL for version 1).
+    words_added: Mapped[int | None] = mapped_column(Integer)
+    words_removed: Mapped[int | None] = mapped_column(Integer)
+    # The raw response this version was extracted from (NULL for versions stored before
+    # raw capture existed).
+    # (NO ACTION on delete: captures go only with their article, as its versions do.)
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), index=True)
 
 
 class CrawlRun(Base):
@@ -140,6 +154,8 @@ class CrawlRun(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     bytes_received: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Rechecks answered "304 Not Modified" (also counted in pages_fetched and unchanged).
+    not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     hostname: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None] = mapped_column(Integer)
     # Set when the run ends (scheduling, migration 0005): fetch_failures per kind, seconds.
@@ -251,3 +267,59 @@ class SearchDocument(Base):
     folded_title: Mapped[str] = mapped_column(Text)
     folded_text: Mapped[str] = mapped_column(Text)
     fold_version: Mapped[int] = mapped_column(SmallInteger)
+
+
+# -- raw capture and recheck state (issue 6; docs/versions.md) -------------------------------
+
+
+class RawBody(Base):
+    """A response body, stored once however many captures share it (content-addressed)."""
+
+    __tablename__ = "raw_bodies"
+    __table_args__ = (CheckConstraint("compression IN ('gzip', 'none')", name="compression"),)
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)  # of the raw bytes
+    compression: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(Integer)  # bytes before compression
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Capture(Base):
+    """One fetch that produced a new version: the raw response as the crawler received it."""
+
+    __tablename__ = "captures"
+    __table_args__ = (Index("ix_captures_source_id_fetched_at", "source_id", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="RESTRICT"))
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)  # as requested
+    final_url: Mapped[str] = mapped_column(Text)  # after redirects
+    status: Mapped[int] = mapped_column(SmallInteger)
+    headers: Mapped[str] = mapped_column(Text)  # JSON object, lower-case names
+    fetched_at: Mapped[datetime]
+    body_sha256: Mapped[str] = mapped_column(
+        ForeignKey("raw_bodies.sha256", ondelete="RESTRICT"), index=True
+    )
+
+
+class FetchState(Base):
+    """Per article: HTTP validators and the recheck schedule."""
+
+    __tablename__ = "fetch_state"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)  # the header, verbatim
+    last_checked_at: Mapped[datetime]
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)  # NULL: never again
+    # The newest sitemap lastmod / feed updated date known when the article was last fetched.
+    lastmod: Mapped[datetime | None]
+    changed_at: Mapped[datetime | None]  # when the latest edit was found

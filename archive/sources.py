@@ -53,6 +53,12 @@ class Source:
     concurrency: int | None = None
     boilerplate: tuple[re.Pattern[str], ...] = field(default=(), repr=False)
     every: timedelta = DEFAULT_EVERY  # crawl schedule (`arshif crawl --due`, `arshif run`)
+    # Rechecks and conditional requests (docs/versions.md); None = the policy's default.
+    conditional_requests: bool = True
+    recheck_min_interval: timedelta | None = None
+    recheck_max_interval: timedelta | None = None
+    recheck_factor: float | None = None
+    recheck_max_age: timedelta | None = None
 
     @property
     def host(self) -> str:
@@ -127,7 +133,17 @@ def parse_sources(data: Mapping[str, Any], origin: str = "<sources>") -> dict[st
             raise SourcesError(f"{where} url: missing (the outlet's start page)")
         values = {key: _FIELDS[key](value, f"{where} {key}") for key, value in merged.items()}
         sources[name] = Source(name=name, **values)
+        _check_recheck(sources[name], where)
     return sources
+
+
+def _check_recheck(source: Source, where: str) -> None:
+    from archive.recheck import policy_for
+
+    try:
+        policy_for(source)
+    except ValueError as exc:
+        raise SourcesError(f"{where}: {exc}") from None
 
 
 def _check_keys(table: Mapping[str, Any], where: str, allowed: set[str]) -> None:
@@ -195,6 +211,25 @@ def _delay(value: Any, where: str) -> float:
     return float(value)
 
 
+_DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
+_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _duration(value: Any, where: str) -> timedelta:
+    match = _DURATION_RE.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise SourcesError(
+            f'{where}: expected a duration such as "30m", "6h", "7d" or "2w", got {value!r}'
+        )
+    return timedelta(**{_DURATION_UNITS[match[2]]: float(match[1])})
+
+
+def _factor(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 10:
+        raise SourcesError(f"{where}: expected a number in (0, 10], got {value!r}")
+    return float(value)
+
+
 def _hosts(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise SourcesError(f"{where}: expected a list of host names")
@@ -229,6 +264,11 @@ _FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "concurrency": _int_range(1, 64),
     "boilerplate": _regex_list,
     "every": _every,
+    "conditional_requests": _bool,
+    "recheck_min_interval": _duration,
+    "recheck_max_interval": _duration,
+    "recheck_factor": _factor,
+    "recheck_max_age": _duration,
 }
 # Keys that only make sense per source, not in [defaults].
 _PER_SOURCE = {"sitemaps", "feeds", "article_pattern", "allowed_hosts"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -29,6 +29,7 @@ from archive.locks import LEASE_SECONDS, NOT_SEEN, Holder, RunStart
 from archive.migrate import ensure_schema
 from archive.models import Article, ArticleVersion, CrawlRun
 from archive.models import Source as SourceRow
+from archive.recheck import KnownArticle, NotModified, known_articles, record_not_modified_many
 from archive.runs import RUN_STATUSES, close_run
 from archive.schedule import Schedule, schedules
 from archive.sources import Source
@@ -210,6 +211,28 @@ class Archive:
         if source is None:
             raise KeyError(f"page from unregistered source {page.source!r}: {page.url}")
         return ingest_page(self.sessions, page, source, self._source_ids[page.source], run_id)
+
+    # -- rechecks (docs/versions.md) --------------------------------------------------------
+
+    def not_modified(self, item: NotModified, run_id: int | None = None) -> IngestResult:
+        """Record a "304 Not Modified" recheck: checked, unchanged."""
+        return self.not_modified_many([(item, run_id)])[0]
+
+    def not_modified_many(
+        self, items: Sequence[tuple[NotModified, int | None]]
+    ) -> list[IngestResult]:
+        """Record several 304 rechecks (each with its run id) in one transaction."""
+        checks = []
+        for item, run_id in items:
+            source = self._sources.get(item.source)
+            if source is None:
+                raise KeyError(f"304 from unregistered source {item.source!r}: {item.url}")
+            checks.append((item, source, run_id))
+        return record_not_modified_many(self.sessions, checks)
+
+    def known_articles(self, source: str) -> dict[str, KnownArticle]:
+        """The source's articles by canonical URL, with validators and recheck schedule."""
+        return known_articles(self.sessions, self.source_id(source))
 
     def record_failure(
         self,

@@ -5,15 +5,22 @@ text) and rendered with the fixture web's WordPress/Jannah theme: realistic page
 ticker, share buttons, related posts, comment form, footer; 20-30 kB each). The site has a
 robots.txt, a sitemap index with sitemaps of 1,000 URLs each, and an RSS feed of the newest
 50. All pages are rendered up front, so serving costs almost no CPU during a measurement.
+
+Article pages carry ``ETag`` and ``Last-Modified`` and answer ``If-None-Match`` /
+``If-Modified-Since`` with ``304 Not Modified``, as most news sites' servers or CDNs do. The
+site counts requests and the bytes it sends (status line, headers and body), so a benchmark
+can compare what two crawls transferred.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -77,6 +84,10 @@ class SyntheticSite:
         self._server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}/"
         self.pages: dict[str, tuple[str, bytes]] = {}
+        self.validators: dict[str, tuple[str, datetime]] = {}  # article path -> ETag, modified
+        self.requests = 0
+        self.bytes_sent = 0
+        self._count = threading.Lock()
         self._render()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -96,7 +107,10 @@ class SyntheticSite:
                 related=tuple(links[(i + k + 1) % self.n] for k in range(3)),
             )
             page = ArticlePage(art, url, self.base, chrome, {}, nav, ())
-            self.pages[f"/archives/{art.id}"] = (html, jannah.article_page(page).encode("utf-8"))
+            body = jannah.article_page(page).encode("utf-8")
+            self.pages[f"/archives/{art.id}"] = (html, body)
+            tag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+            self.validators[f"/archives/{art.id}"] = (tag, art.modified)
         entries = list(zip(self.article_urls, self.articles, strict=True))
         children = []
         for k in range(0, self.n, SITEMAP_SIZE):
@@ -119,6 +133,11 @@ class SyntheticSite:
             "article_pattern = '/archives/\\d+$'\nfollow_links = false\nlanguage = \"ar\"\n"
         )
 
+    def sent(self, nbytes: int) -> None:
+        with self._count:
+            self.requests += 1
+            self.bytes_sent += nbytes
+
     def __enter__(self) -> SyntheticSite:
         self._thread.start()
         return self
@@ -136,15 +155,42 @@ def _handler(site: SyntheticSite) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
-            found = site.pages.get(self.path.split("?")[0])
+            path = self.path.split("?")[0]
+            found = site.pages.get(path)
             ctype, body = found or ("text/html; charset=utf-8", b"<html><body>404</body></html>")
-            self.send_response(200 if found else 404)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
+            status, headers = (200 if found else 404), [("Content-Type", ctype)]
+            if path in site.validators:
+                tag, modified = site.validators[path]
+                headers += [("ETag", tag), ("Last-Modified", format_datetime(modified, True))]
+                if _fresh(
+                    self.headers.get("If-None-Match"),
+                    self.headers.get("If-Modified-Since"),
+                    tag,
+                    modified,
+                ):
+                    status, body, headers = 304, b"", headers[1:]
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value)
+            if status != 304:
+                self.send_header("Content-Length", str(len(body)))
+            head = sum(len(line) for line in getattr(self, "_headers_buffer", []))
             self.end_headers()
             self.wfile.write(body)
+            site.sent(head + 2 + len(body))
 
     return Handler
+
+
+def _fresh(inm: str | None, ims: str | None, tag: str, modified: datetime) -> bool:
+    if inm is not None:
+        return inm == tag
+    if ims is None:
+        return False
+    try:
+        return parsedate_to_datetime(ims) >= modified
+    except (TypeError, ValueError):
+        return False
 
 
 @contextmanager

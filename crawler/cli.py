@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from archive.cli import build_parser, db_option, render_table, run
-from archive.config import ENV_SOURCES, resolve_sources_path
+from archive.config import ENV_SOURCES, ConfigError, resolve_sources_path
 from archive.sources import DEFAULT_SOURCES_FILE, SourcesError, load_sources
 
 
@@ -73,6 +73,7 @@ def add_crawl_commands(commands: Any) -> None:
         help=f"sources file (default: ${ENV_SOURCES}, else ./{DEFAULT_SOURCES_FILE})",
     )
     add_due_option(crawl)
+    add_incremental_options(crawl)
     crawl.set_defaults(handler=cmd_crawl, own_logging=True)
     add_run_command(commands, parents=[db_option(), crawl_options()])
 
@@ -91,6 +92,48 @@ def add_crawl_commands(commands: Any) -> None:
         "its arshif.db and sources.toml are replaced)",
     )
     demo.set_defaults(handler=cmd_demo)
+
+
+def add_incremental_options(crawl: argparse.ArgumentParser) -> None:
+    """``--recheck``, ``--backfill``, ``--since`` (docs/versions.md)."""
+    crawl.add_argument(
+        "--recheck",
+        choices=["all", "due", "none"],
+        default="due",
+        help="which known articles to fetch again: those due under the recheck policy or "
+        "signalled by a newer sitemap/feed date (due, the default), every one (all), or none",
+    )
+    crawl.add_argument(
+        "--backfill",
+        action="store_true",
+        help="keep paging back through listings past articles already archived",
+    )
+    crawl.add_argument(
+        "--since",
+        type=_iso_date,
+        metavar="DATE",
+        help="with --backfill: skip dated sitemap/feed entries older than DATE (YYYY-MM-DD) "
+        "and stop paging at listings whose archived articles are all older",
+    )
+
+
+def _iso_date(value: str) -> str:
+    from crawler.incremental import parse_since
+
+    try:
+        parse_since(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+    return value
+
+
+def incremental_settings(args: argparse.Namespace) -> list[tuple[str, str]]:
+    if args.since and not args.backfill:
+        raise ConfigError("--since needs --backfill")
+    out = [("ARSHIF_RECHECK", args.recheck)]
+    if args.backfill:
+        out += [("ARSHIF_BACKFILL", "True"), ("ARSHIF_BACKFILL_SINCE", args.since or "")]
+    return out
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -115,7 +158,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         chosen,
         db_url=args.db,
         max_pages=args.max_pages,
-        overrides=args.settings,
+        overrides=[*incremental_settings(args), *args.settings],
         log_level="DEBUG" if args.verbose else ("WARNING" if args.quiet else None),
         last_starts=last_starts,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from urllib.parse import unquote
 
@@ -11,6 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archive.ingest import FetchedPage, Outcome
+from archive.recheck import NotModified
 from archive.store import Archive
 from crawler.items import FetchFailed
 
@@ -19,6 +21,10 @@ log = logging.getLogger(__name__)
 # Scrapy close reasons that mean the crawl did what it was asked to do.
 OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
 _INTERRUPTED_REASONS = {"shutdown", "cancelled"}
+# 304 rechecks are cheap to fetch and come in thousands on a recrawl: they are recorded in
+# batches, one transaction per NOT_MODIFIED_BATCH checks or NOT_MODIFIED_SECONDS, and at close.
+NOT_MODIFIED_BATCH = 200
+NOT_MODIFIED_SECONDS = 5.0
 
 
 class ArchivePipeline:
@@ -27,7 +33,7 @@ class ArchivePipeline:
     sources' locks; sources missing from it get a run started here, without a lock).
 
     Stats: ``arshif/new``, ``arshif/version``, ``arshif/unchanged``, ``arshif/skipped``,
-    ``arshif/failed``, ``arshif/duplicate``, ``arshif/fetch_failed``.
+    ``arshif/failed``, ``arshif/duplicate``, ``arshif/fetch_failed``, ``arshif/not_modified``.
     """
 
     def __init__(self, crawler: Crawler, db_url: str | None) -> None:
@@ -35,6 +41,8 @@ class ArchivePipeline:
         self.db_url = db_url
         self.archive: Archive | None = None
         self.runs: dict[str, int] = {}
+        self._not_modified: list[tuple[NotModified, int | None]] = []
+        self._not_modified_since = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -75,6 +83,17 @@ class ArchivePipeline:
                 self.runs.get(item.source),
             )
             return item
+        if isinstance(item, NotModified):  # a 304 recheck: checked, unchanged
+            stats.inc_value("arshif/not_modified")
+            if not self._not_modified:
+                self._not_modified_since = time.monotonic()
+            self._not_modified.append((item, self.runs.get(item.source)))
+            if (
+                len(self._not_modified) >= NOT_MODIFIED_BATCH
+                or time.monotonic() - self._not_modified_since >= NOT_MODIFIED_SECONDS
+            ):
+                self._flush_not_modified()
+            return item
         if not isinstance(item, FetchedPage):
             return item
         try:
@@ -105,18 +124,41 @@ class ArchivePipeline:
             )
         return item
 
+    def _flush_not_modified(self) -> None:
+        assert self.archive is not None
+        batch, self._not_modified = self._not_modified, []
+        if not batch:
+            return
+        try:
+            self.archive.not_modified_many(batch)
+        except Exception as exc:  # keep the evidence, go on
+            log.exception("recording %d not-modified rechecks failed", len(batch))
+            for item, run_id in batch:
+                self.archive.record_failure(
+                    item.source,
+                    item.final_url,
+                    "ingest",
+                    f"{type(exc).__name__}: {exc}",
+                    304,
+                    run_id,
+                )
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.archive is None:
             return
         try:
-            for run_id in self.runs.values():
+            self._flush_not_modified()
+            for name, run_id in self.runs.items():
                 status = (
                     "ok"
                     if reason in OK_REASONS
                     else ("interrupted" if reason in _INTERRUPTED_REASONS else "failed")
                 )
                 run = self.archive.run(run_id)
-                if status == "ok" and run.pages_fetched == 0 and run.errors > 0:
+                answered = self.crawler.stats and self.crawler.stats.get_value(
+                    f"arshif/responses/{name}"
+                )
+                if status == "ok" and run.pages_fetched == 0 and run.errors > 0 and not answered:
                     status = "failed"  # nothing came back but errors: the source is down
                 self.archive.finish_run(run_id, status, reason)
         finally:

@@ -38,7 +38,10 @@ RETRY_TIMES = 2
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 SPIDER_MIDDLEWARES = {"crawler.frontier.FrontierMiddleware": 950}  # next to the spider
+# Incremental crawls (docs/versions.md): rechecks, paging, conditional requests.
+DOWNLOADER_MIDDLEWARES = {"crawler.conditional.ConditionalRequestMiddleware": 560}
 EXTENSIONS = {
+    "crawler.incremental.IncrementalExtension": 100,
     "crawler.lease.LeaseExtension": 500,
     "crawler.progress.ProgressExtension": 500,
 }
@@ -53,3 +56,8 @@ ARSHIF_LEASE_SECONDS = 300.0  # crawl lock lease, renewed every third of it (cra
 # Progress: "bar" (a live line), "log" (a line per interval), "off"; "auto": bar on a TTY.
 ARSHIF_PROGRESS = "auto"
 ARSHIF_PROGRESS_INTERVAL = 30.0  # seconds between progress lines in "log" mode
+ARSHIF_INCREMENTAL_ENABLED = True
+ARSHIF_RECHECK = "due"  # all | due | none (arshif crawl --recheck)
+ARSHIF_BACKFILL = False  # arshif crawl --backfill: page back past known articles
+ARSHIF_BACKFILL_SINCE = None  # arshif crawl --since DATE (ISO)
+ARSHIF_CONDITIONAL_ENABLED = True  # If-None-Match / If-Modified-Since on rechecks

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import subprocess
 import sys
 import textwrap
@@ -28,10 +27,9 @@ JOIN latest_versions o ON o.article_id = d.duplicate_of_id
 ORDER BY o.published_at"""
 
 VERSIONS_SQL = """
-SELECT a.url, v.version, v.fetched_at, v.word_count, v.modified_at
-FROM articles a JOIN article_versions v ON v.article_id = a.id
-WHERE a.id IN (SELECT article_id FROM article_versions WHERE version > 1)
-ORDER BY a.url, v.version"""
+SELECT source, url, from_version, to_version, detected_at, words_added, words_removed,
+       title_changed
+FROM article_edits ORDER BY detected_at"""
 
 CORPUS_SQL = """
 SELECT source, COUNT(*) AS articles, SUM(duplicate_count) AS republished_elsewhere
@@ -43,7 +41,7 @@ NEXT_SQL = [
         "SELECT source, published_at, title FROM corpus ORDER BY published_at DESC;",
     ),
     ("Who republished whom", DUPLICATES_SQL.strip() + ";"),
-    ("What changed between versions", VERSIONS_SQL.strip() + ";"),
+    ("Every edit, with its size", VERSIONS_SQL.strip() + ";"),
     (
         "Crawl health per run",
         "SELECT id, started_at, status, pages_fetched, new_articles, new_versions, duplicates, errors FROM crawl_runs;",
@@ -86,12 +84,12 @@ def run_demo(directory: str) -> int:
             "  - cosmetic changes on every page: view counters, 'most read', ticker, related links"
         )
 
-        _title("3. Second crawl: only the real edit becomes a new version")
-        if _crawl(sources_path, db_url) != 0:
+        _title("3. Second crawl, rechecking every article: only the real edit is a new version")
+        if _crawl(sources_path, db_url, "--recheck", "all") != 0:
             return _fail("the second crawl did not finish cleanly (see the log above)")
         with Archive.open(db_url) as archive:
-            _show(archive, "Articles with more than one version", VERSIONS_SQL)
-            _show_diff(archive)
+            _show(archive, "Edits (the article_edits view)", VERSIONS_SQL)
+            _show_diff(archive, edited)
             ok = _check(archive)
 
     _title("Try it yourself")
@@ -99,6 +97,8 @@ def run_demo(directory: str) -> int:
     print(f'  arshif search --db {db_path} "الامريكية"   (finds الأميركية and الأمريكية)')
     print(f'  arshif query --db {db_path} "SELECT * FROM stories WHERE duplicate_count > 0"')
     print(f"  arshif export --db {db_path} --out corpus.parquet")
+    print(f"  arshif versions --db {db_path} {edited}")
+    print(f"  arshif diff --db {db_path} {edited}")
     print(
         f"  arshif crawl --sources {sources_path} --db {db_path}   (needs the fixture web running:"
     )
@@ -111,7 +111,7 @@ def run_demo(directory: str) -> int:
     return 0 if ok else 1
 
 
-def _crawl(sources: Path, db_url: str) -> int:
+def _crawl(sources: Path, db_url: str, *extra: str) -> int:
     cmd = [
         sys.executable,
         "-m",
@@ -122,6 +122,7 @@ def _crawl(sources: Path, db_url: str) -> int:
         "--db",
         db_url,
         *FAST,
+        *extra,
     ]
     return subprocess.run(cmd, check=False).returncode
 
@@ -142,35 +143,33 @@ def _show(archive: Archive, label: str, sql: str) -> None:
     print(textwrap.indent(render_table(headers, short), "  "))
 
 
-def _show_diff(archive: Archive) -> None:
-    _, rows = _rows(
-        archive,
-        "SELECT v.article_id, v.version, v.text FROM article_versions v "
-        "WHERE v.article_id IN (SELECT article_id FROM article_versions WHERE version > 1) "
-        "ORDER BY v.article_id, v.version",
-    )
-    if len(rows) < 2:
+def _show_diff(archive: Archive, url: str) -> None:
+    from archive.history import NotInArchive, version_pair
+    from archive.worddiff import diff_text, render, summarize
+
+    try:
+        hist, old, new = version_pair(archive.sessions, url)
+    except NotInArchive:
         return
-    before, after = str(rows[-2][2]).splitlines(), str(rows[-1][2]).splitlines()
-    print(f"\nWhat changed in article {rows[-1][0]} (version {rows[-2][1]} -> {rows[-1][1]}):")
-    for line in difflib.unified_diff(before, after, lineterm="", n=0):
-        if line.startswith(("---", "+++", "@@")):
-            continue
-        print(textwrap.indent(textwrap.shorten(line, 150, placeholder=" …"), "  "))
+    summary = summarize(old.title, old.text, new.title, new.text)
+    print(
+        f"\nWhat changed in article {hist.article_id} (version {old.version} -> {new.version}, "
+        f"+{summary.words_added} / -{summary.words_removed} words; `arshif diff` prints this):"
+    )
+    for line in render(diff_text(old.text, new.text), color=sys.stdout.isatty()):
+        print(textwrap.indent(line, "  "))
 
 
 def _check(archive: Archive) -> bool:
     (counts,) = _rows(
         archive,
         "SELECT (SELECT COUNT(*) FROM articles), "
-        "(SELECT COUNT(*) FROM article_versions WHERE version > 1), "
+        "(SELECT COUNT(*) FROM article_edits), "
         "(SELECT COUNT(*) FROM articles WHERE duplicate_of_id IS NOT NULL)",
     )[1]
     articles, versions, duplicates = (int(c) for c in counts)
     _title("Summary")
-    print(
-        f"  {articles} articles archived, {versions} new version(s), {duplicates} linked duplicate(s)"
-    )
+    print(f"  {articles} articles archived, {versions} edit(s), {duplicates} linked duplicate(s)")
     if articles and versions and duplicates:
         return True
     return not _fail("expected new articles, a new version and a linked duplicate")

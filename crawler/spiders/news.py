@@ -6,6 +6,12 @@ matching ``article_pattern`` are articles, other links are listings followed up 
 ``max_depth``. When a source lists no sitemaps and no feeds, the ``Sitemap:`` lines of
 its robots.txt are used. Every article response goes to the archive as a
 :class:`~archive.ingest.FetchedPage`; failures go as :class:`~crawler.items.FetchFailed`.
+
+On an archive that already knows the source, the :attr:`NewsSpider.gate` (set by
+:class:`crawler.incremental.IncrementalExtension`) decides which known articles are fetched
+again (due or signalled by a newer sitemap/feed date) and stops paging back through listings
+whose articles are all known; a ``304`` answer to a conditional recheck goes to the archive as
+:class:`~archive.recheck.NotModified` (docs/versions.md).
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.ingest import FetchedPage
+from archive.recheck import NotModified
 from archive.sources import Source, load_sources
 from archive.urls import canonical_url
 from crawler.discovery import DiscoveryError, parse_feed, parse_sitemap, robots_sitemaps
+from crawler.incremental import Gate, is_pagination
 from crawler.items import FetchFailed
 
 # Request priorities: discovery documents first, then articles, then listings.
@@ -35,6 +43,9 @@ _MAX_SITEMAP_DEPTH = 4  # sitemap index nesting; guards against loops
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    # Set by crawler.incremental.IncrementalExtension: which known articles to fetch again,
+    # when to stop paging back (docs/versions.md). None: fetch everything discovered.
+    gate: Gate | None = None
 
     def __init__(
         self,
@@ -71,6 +82,10 @@ class NewsSpider(scrapy.Spider):
                 robots = urljoin(src.url, "/robots.txt")
                 yield self._discovery(src, robots, self.parse_robots)
             yield self._listing(src, src.url, depth=0)
+            if self.gate is not None:  # known articles due for a recheck, found or not
+                for url in self.gate.rechecks(src):
+                    if (req := self._article(src, url, None)) is not None:
+                        yield req
 
     # -- callbacks ---------------------------------------------------------------------
 
@@ -92,7 +107,15 @@ class NewsSpider(scrapy.Spider):
             if sitemap.kind == "index":
                 if depth < _MAX_SITEMAP_DEPTH and src.owns(entry.loc):
                     yield self._discovery(src, entry.loc, self.parse_sitemap, depth + 1)
-            elif (req := self._article(src, entry.loc, entry.news_publication_date)) is not None:
+            elif (
+                req := self._article(
+                    src,
+                    entry.loc,
+                    entry.news_publication_date,
+                    lastmod=entry.lastmod,
+                    dated=entry.news_publication_date or entry.lastmod,
+                )
+            ) is not None:
                 yield req
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
@@ -103,7 +126,8 @@ class NewsSpider(scrapy.Spider):
             yield FetchFailed(src.name, response.url, "discovery", str(exc), response.status)
             return
         for entry in entries:
-            if (req := self._article(src, entry.link, None)) is not None:
+            dated = entry.published or entry.updated
+            if (req := self._article(src, entry.link, None, entry.updated, dated)) is not None:
                 yield req
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
@@ -117,6 +141,16 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         src = self._source(response)
+        if response.status == 304:  # a conditional recheck: checked, unchanged
+            yield NotModified(
+                src.name,
+                self._requested(response),
+                response.url,
+                self._headers(response),
+                datetime.now(UTC),
+                self._lastmod(src, response),
+            )
+            return
         yield self._page(src, response, is_article=True)
         if isinstance(response, TextResponse):
             yield from self._follow(src, response)
@@ -149,14 +183,18 @@ class NewsSpider(scrapy.Spider):
         if not src.follow_links:
             return
         depth = response.meta.get("arshif_depth", 0)
-        for link in self._links.extract_links(response):
-            if not src.owns(link.url):
-                continue
+        links = [link for link in self._links.extract_links(response) if src.owns(link.url)]
+        stop_paging = self.gate is not None and self.gate.stop_paging(
+            src, response.url, [link.url for link in links if src.is_article_url(link.url)]
+        )
+        for link in links:
             verdict = src.is_article_url(link.url)
             if verdict:
                 if (req := self._article(src, link.url, None)) is not None:
                     yield req
-            elif depth < src.max_depth:
+            elif depth < src.max_depth and not (
+                stop_paging and is_pagination(response.url, link.url)
+            ):
                 yield self._listing(src, link.url, depth + 1)
 
     def article_request(
@@ -166,10 +204,22 @@ class NewsSpider(scrapy.Spider):
         source's, or over ``max_pages``); used to resume pages an earlier run left."""
         return self._article(self.sources[source], url, published)
 
-    def _article(self, src: Source, url: str, published: datetime | None) -> scrapy.Request | None:
+    def _article(
+        self,
+        src: Source,
+        url: str,
+        published: datetime | None,
+        lastmod: datetime | None = None,
+        dated: datetime | None = None,
+    ) -> scrapy.Request | None:
         if not src.owns(url) or src.is_article_url(url) is False:
             return None
         key = canonical_url(url)
+        extra: dict[str, Any] = {}
+        if self.gate is not None:  # a known article is fetched again only when due
+            if (verdict := self.gate.article(src, key, lastmod, dated)) is None:
+                return None
+            extra = verdict
         seen = self._articles[src.name]
         if key in seen:
             return None
@@ -187,6 +237,7 @@ class NewsSpider(scrapy.Spider):
                 "arshif_kind": "article",
                 "arshif_published": published,
                 "arshif_depth": src.max_depth,
+                **extra,
             },
         )
 
@@ -210,22 +261,37 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _source(self, response: Response) -> Source:
-        return self.sources[response.meta["arshif_source"]]
+        name = response.meta["arshif_source"]
+        # Any answer at all: an incremental crawl may fetch no article and still be healthy.
+        self.crawler.stats.inc_value(f"arshif/responses/{name}")
+        return self.sources[name]
 
     def _page(self, src: Source, response: Response, is_article: bool | None) -> FetchedPage:
-        requested = (response.meta.get("redirect_urls") or [response.url])[0]
-        headers = {
-            key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
-            for key, values in response.headers.items()
-        }
         return FetchedPage(
             source=src.name,
-            url=requested,
+            url=self._requested(response),
             final_url=response.url,
             status=response.status,
-            headers=headers,
+            headers=self._headers(response),
             body=response.body,
             fetched_at=datetime.now(UTC),
             is_article=is_article,
             published_hint=response.meta.get("arshif_published"),
+            lastmod_hint=self._lastmod(src, response),
         )
+
+    def _lastmod(self, src: Source, response: Response) -> datetime | None:
+        hint: datetime | None = response.meta.get("arshif_lastmod")
+        newest = self.gate.lastmod(src.name, response.url) if self.gate is not None else None
+        return max(hint, newest) if hint and newest else (hint or newest)
+
+    @staticmethod
+    def _requested(response: Response) -> str:
+        return str((response.meta.get("redirect_urls") or [response.url])[0])
+
+    @staticmethod
+    def _headers(response: Response) -> dict[str, str]:
+        return {
+            key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
+            for key, values in response.headers.items()
+        }

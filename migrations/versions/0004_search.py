@@ -9,7 +9,7 @@ Adds:
 - SQLite: the FTS5 index ``search_fts`` over it, kept in step by triggers;
 - PostgreSQL: the generated ``tsvector`` column ``search_documents.document`` with a GIN index,
   and the functions ``arshif_fold(text)``, ``arshif_query(text)``, ``arshif_search(text)``;
-- views ``articles_overview``, ``republications``, ``stories``, ``edits`` (docs/schema.md).
+- views ``articles_overview``, ``republications``, ``stories`` (docs/schema.md).
 
 Existing articles are indexed by the upgrade itself.
 """
@@ -183,21 +183,8 @@ SELECT c.article_id, c.source, c.url, c.title, c.published_at,
 FROM corpus c
 """
 
-EDITS = """
-CREATE VIEW edits AS
-SELECT v.article_id, s.name AS source, a.url, v.version, v.fetched_at AS edited_at,
-       {day_edit} AS edited_date, v.crawl_run_id,
-       p.title AS old_title, v.title AS new_title,
-       p.word_count AS old_word_count, v.word_count AS new_word_count,
-       p.modified_at AS old_modified_at, v.modified_at AS new_modified_at,
-       p.text AS old_text, v.text AS new_text
-FROM article_versions v
-JOIN article_versions p ON p.article_id = v.article_id AND p.version = v.version - 1
-JOIN articles a ON a.id = v.article_id
-JOIN sources s ON s.id = a.source_id
-"""
 
-VIEWS = ("articles_overview", "republications", "stories", "edits")
+VIEWS = ("articles_overview", "republications", "stories")
 
 
 def _views(dialect: str) -> list[str]:
@@ -213,7 +200,6 @@ def _views(dialect: str) -> list[str]:
             day_pub=d["day"].format("c.published_at"),
             outlets=d["outlets"].format("c.article_id"),
         ),
-        EDITS.format(day_edit=d["day"].format("v.fetched_at")),
     ]
 
 

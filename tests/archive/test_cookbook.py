@@ -92,8 +92,11 @@ def check_7(db: FixtureArchive, rows: Rows) -> None:
 
 
 def check_8(db: FixtureArchive, rows: Rows) -> None:
-    assert [r[:5] for r in rows] == [("alsham", "2019-06-03", 2, 193, 222)]
+    assert [(r[0], str(r[1])[:10], *r[2:5]) for r in rows] == [
+        ("alsham", "2019-06-03", 2, 193, 222)
+    ]
     assert rows[0][6] == db.facts.edited_url
+    assert rows[0][7] > 0
 
 
 def check_9(db: FixtureArchive, rows: Rows) -> None:

@@ -21,6 +21,9 @@ TABLES = {
     "crawl_locks",
     "crawl_frontier",
     "search_documents",
+    "raw_bodies",
+    "captures",
+    "fetch_state",
     "alembic_version",
 }
 # SQLite's FTS5 index and its shadow tables (PostgreSQL indexes search_documents itself).
@@ -37,7 +40,7 @@ VIEWS = {
     "articles_overview",
     "republications",
     "stories",
-    "edits",
+    "article_edits",
 }
 
 
@@ -109,5 +112,60 @@ def test_sqlite_uses_wal_and_foreign_keys(sqlite_url: str) -> None:
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_0006_keeps_existing_versions_and_the_duplicate_index(db_url: str) -> None:
+    """Upgrading an archive with data from 0001: nothing lost (on SQLite a table rebuild
+    would cascade-delete fingerprints), old versions get kinds, and back down again."""
+    engine = create_engine(db_url)
+    try:
+        migrate.upgrade(engine, "0001")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO sources (id, name, url, created_at) "
+                    "VALUES (1, 'gov', 'http://gov.example/', '2024-05-01 00:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO articles (id, source_id, url, url_hash, first_seen_at, "
+                    "last_seen_at) VALUES (1, 1, 'http://gov.example/1', 'h1', "
+                    "'2024-05-01 00:00:00', '2024-05-02 00:00:00')"
+                )
+            )
+            for n in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO article_versions (id, article_id, version, fetched_at, "
+                        "fetch_url, http_status, title, text, word_count, content_hash, "
+                        f"extractor) VALUES ({n}, 1, {n}, '2024-05-0{n} 00:00:00', "
+                        f"'http://gov.example/1', 200, 't', 'text {n}', 2, 'c{n}', 'x')"
+                    )
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO fingerprints (article_id, version_id, norm_hash, signature, "
+                    "method) VALUES (1, 2, 'n', :sig, 'm')"
+                ),
+                {"sig": b"\x00" * 8},
+            )
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            kinds = conn.execute(text("SELECT version, kind FROM article_versions ORDER BY 1"))
+            assert [tuple(r) for r in kinds] == [(1, "first"), (2, "edit")]
+            assert conn.execute(text("SELECT COUNT(*) FROM fingerprints")).scalar() == 1
+            edits = conn.execute(text("SELECT from_version, to_version FROM article_edits"))
+            assert [tuple(r) for r in edits] == [(1, 2)]
+            assert conn.execute(text("SELECT COUNT(*) FROM latest_versions")).scalar() == 1
+        migrate.downgrade(engine, "0001")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM article_versions")).scalar() == 2
+            assert conn.execute(text("SELECT COUNT(*) FROM fingerprints")).scalar() == 1
+            columns = {c["name"] for c in inspect(conn).get_columns("article_versions")}
+            assert "kind" not in columns
+            assert "capture_id" not in columns
     finally:
         engine.dispose()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,18 @@ def test_hosts_include_www_variant(tmp_path: Path) -> None:
             "[defaults] url: unknown key",
         ),
         ("[source.a]\nurl = 'http://x/'", "unknown top-level key 'source'"),
+        (
+            '[sources.a]\nurl = "http://x/"\nrecheck_max_age = 90',
+            '[sources.a] recheck_max_age: expected a duration such as "30m"',
+        ),
+        (
+            '[sources.a]\nurl = "http://x/"\nrecheck_min_interval = "2w"',
+            "[sources.a]: recheck_max_interval (7 days, 0:00:00) is shorter than",
+        ),
+        (
+            '[sources.a]\nurl = "http://x/"\nconditional_requests = "no"',
+            "[sources.a] conditional_requests: expected true or false",
+        ),
         ("", "no sources"),
         ("[sources.a\nurl=1", "invalid TOML"),
     ],
@@ -129,3 +142,22 @@ def test_bad_every_is_one_clear_error(tmp_path: Path, value: str, message: str) 
     path = write(tmp_path, f'[sources.a]\nurl = "http://a.example/"\nevery = {value}\n')
     with pytest.raises(SourcesError, match=message):
         load_sources(path)
+
+
+def test_recheck_keys_and_defaults(tmp_path: Path) -> None:
+    from archive.recheck import RecheckPolicy, policy_for
+
+    path = write(
+        tmp_path,
+        '[defaults]\nrecheck_max_age = "30d"\n'
+        '[sources.a]\nurl = "http://x/"\nrecheck_min_interval = "30m"\nrecheck_factor = 0.5\n'
+        "conditional_requests = false\n"
+        '[sources.b]\nurl = "http://y/"\nrecheck_max_age = "0d"\n',
+    )
+    sources = load_sources(path)
+    assert policy_for(sources["a"]) == RecheckPolicy(
+        min_interval=timedelta(minutes=30), factor=0.5, max_age=timedelta(days=30)
+    )
+    assert not sources["a"].conditional_requests
+    assert sources["b"].conditional_requests
+    assert policy_for(sources["b"]).next_check(datetime.now(UTC), datetime.now(UTC)) is None

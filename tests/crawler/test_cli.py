@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from archive import migrate
 from archive.locks import Holder
 from archive.migrate import head_revision
 from archive.sources import Source, load_sources
@@ -30,6 +29,9 @@ COMMANDS = [
     ["run"],
     ["query"],
     ["search"],
+    ["versions"],
+    ["diff"],
+    ["reextract"],
     ["export"],
 ]
 
@@ -46,7 +48,6 @@ def test_db_commands(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> Non
     head = head_revision()
     assert main(["db", "current", "--db", sqlite_url]) == 0
     assert "revision none (empty)" in capsys.readouterr().out
-    head = migrate.head_revision()
     assert main(["db", "upgrade", "--db", sqlite_url]) == 0
     assert f"upgraded empty database -> {head}" in capsys.readouterr().out
     assert main(["db", "upgrade", "--db", sqlite_url]) == 0

@@ -110,8 +110,10 @@ def test_crawl_recrawl_edit(web: FixtureWeb, sources: Path, db_url: str) -> None
     assert runs == [("ok", 7, 7, 1), ("ok", 7, 7, 1)]
 
     # -- re-crawl after cosmetic changes only: no new version ----------------------------
+    # (--recheck all: the fixture articles are from 2019, past the default recheck age;
+    # every page's ETag changed, so each one is fetched in full and compared.)
     web.cosmetic_change()
-    crawl(sources, db_url)
+    crawl(sources, db_url, "--recheck", "all")
     assert sql(db_url, "SELECT COUNT(*) FROM article_versions") == [(14,)]
     runs = sql(db_url, "SELECT unchanged, new_versions FROM crawl_runs WHERE id > 2 ORDER BY id")
     assert runs == [(7, 0), (7, 0)]
@@ -120,8 +122,13 @@ def test_crawl_recrawl_edit(web: FixtureWeb, sources: Path, db_url: str) -> None
     ]
 
     # -- re-crawl after a real edit: exactly one new version, the old one kept -----------
+    # (default --recheck due: the edited article's newer sitemap lastmod makes it due.)
     edited = web.edit_article()
     crawl(sources, db_url)
+    runs = sql(
+        db_url, "SELECT pages_fetched, new_versions FROM crawl_runs WHERE id > 4 ORDER BY id"
+    )
+    assert runs == [(1, 1), (0, 0)]
     versions = sql(
         db_url,
         "SELECT a.url, v.version, v.text FROM article_versions v JOIN articles a ON a.id = v.article_id "

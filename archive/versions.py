@@ -1,0 +1,193 @@
+"""Recording versions so that they mean edits.
+
+Every fetch of a known article is compared with its latest version on the change key
+(:mod:`archive.changes`). Only a different key adds a version, of one of three kinds:
+
+* ``first``: version 1;
+* ``edit``: the outlet changed the title or text (``words_added`` / ``words_removed`` say how
+  much, against the previous version);
+* ``reextraction``: the same raw page read again by a newer extractor. ``arshif reextract``
+  adds these; so does ingest when the latest version was extracted by an older extractor and
+  the page seems to have changed: the old raw page is re-extracted first, so a change that
+  is only the extractor's is recorded as a re-extraction, never as an edit.
+
+A version added for a fetch keeps that fetch's raw response (:mod:`archive.capture`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.capture import RawResponse, load_capture, store_capture
+from archive.changes import change_hash, change_key
+from archive.decode import DecodeError
+from archive.extract import EXTRACTOR, Extraction, ExtractionError, extract
+from archive.ingest import MIN_WORDS, FetchedPage, version_row
+from archive.models import Article, ArticleVersion
+from archive.sources import Source
+from archive.worddiff import summarize
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["first", "edit", "reextraction"]
+
+
+class ReextractionFailed(ValueError):
+    """A stored raw page could not be extracted again; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one fetch did to an article's history."""
+
+    outcome: Literal["new", "version", "unchanged"]
+    version: ArticleVersion | None  # the version this fetch added, if any
+    latest: ArticleVersion  # the article's latest version afterwards
+    reextracted: bool  # a re-extraction row was added first (the extractor changed)
+
+
+def latest_version(session: Session, article_id: int) -> ArticleVersion | None:
+    return session.scalars(
+        select(ArticleVersion)
+        .where(ArticleVersion.article_id == article_id)
+        .order_by(ArticleVersion.version.desc())
+        .limit(1)
+    ).first()
+
+
+def same_content(version: ArticleVersion, ex: Extraction) -> bool:
+    """Whether an extraction says what a stored version says (keys recomputed from the
+    stored text, so versions hashed by an older key never look changed)."""
+    return change_key(version.title, version.text) == change_key(ex.title, ex.text)
+
+
+def record_fetch(
+    session: Session,
+    article: Article,
+    latest: ArticleVersion | None,
+    page: FetchedPage,
+    ex: Extraction,
+    source: Source,
+    source_id: int,
+    run_id: int | None,
+) -> Step:
+    """Compare a fetch with the latest version; add a version (and its raw capture) if it
+    is new or changed. Runs inside the caller's ingest transaction."""
+    if latest is None:
+        capture = store_capture(session, page, article.id, source_id, run_id)
+        first = add_version(session, article.id, 1, page, ex, run_id, "first", None, capture)
+        return Step("new", first, first, reextracted=False)
+    if same_content(latest, ex):
+        return Step("unchanged", None, latest, reextracted=False)
+    reextracted = False
+    if latest.extractor != EXTRACTOR and latest.capture_id is not None:
+        redone = reextract_version(session, latest, source, run_id)
+        if redone is not None:
+            latest, reextracted = redone, True
+            if same_content(latest, ex):
+                return Step("unchanged", None, latest, reextracted=True)
+    capture = store_capture(session, page, article.id, source_id, run_id)
+    edit = add_version(
+        session, article.id, latest.version + 1, page, ex, run_id, "edit", latest, capture
+    )
+    return Step("version", edit, edit, reextracted)
+
+
+def reextract_version(
+    session: Session, version: ArticleVersion, source: Source, run_id: int | None = None
+) -> ArticleVersion | None:
+    """Extract ``version``'s raw page again with the current extractor; add and return a
+    ``reextraction`` version if the result reads differently, else None (also when the
+    page no longer extracts: logged, the old text is kept)."""
+    if version.capture_id is None:
+        return None
+    try:
+        page, ex = extract_again(load_capture(session, version.capture_id), version, source)
+    except ReextractionFailed as exc:
+        log.warning("%s", exc)
+        return None
+    return record_reextraction(session, version, page, ex, run_id)
+
+
+def extract_again(
+    raw: RawResponse, version: ArticleVersion, source: Source
+) -> tuple[FetchedPage, Extraction]:
+    """The raw page as a :class:`FetchedPage`, and its extraction by the current extractor.
+
+    Raises :class:`ReextractionFailed` when it no longer extracts, or to too little text."""
+    page = FetchedPage(
+        source=source.name,
+        url=raw.url,
+        final_url=raw.final_url,
+        status=raw.status,
+        headers=raw.headers,
+        body=raw.body,
+        fetched_at=raw.fetched_at,
+        published_hint=version.published_at if version.date_source == "hint" else None,
+    )
+    where = f"{raw.final_url} (capture {raw.capture_id})"
+    try:
+        ex = extract(
+            page.body,
+            url=page.final_url,
+            content_type=page.headers.get("content-type"),
+            boilerplate=source.boilerplate,
+            published_hint=page.published_hint,
+        )
+    except (DecodeError, ExtractionError) as exc:
+        raise ReextractionFailed(f"{where}: re-extraction failed: {exc}") from exc
+    if ex.word_count < MIN_WORDS:
+        raise ReextractionFailed(
+            f"{where}: re-extraction gives only {ex.word_count} words; the old text is kept"
+        )
+    return page, ex
+
+
+def record_reextraction(
+    session: Session,
+    version: ArticleVersion,
+    page: FetchedPage,
+    ex: Extraction,
+    run_id: int | None = None,
+) -> ArticleVersion | None:
+    """Add a ``reextraction`` version after ``version`` if ``ex`` reads differently."""
+    if same_content(version, ex):
+        return None
+    return add_version(
+        session,
+        version.article_id,
+        version.version + 1,
+        page,
+        ex,
+        run_id,
+        "reextraction",
+        version,
+        version.capture_id,
+    )
+
+
+def add_version(
+    session: Session,
+    article_id: int,
+    number: int,
+    page: FetchedPage,
+    ex: Extraction,
+    run_id: int | None,
+    kind: Kind,
+    previous: ArticleVersion | None,
+    capture_id: int | None,
+) -> ArticleVersion:
+    version = version_row(article_id, number, page, ex, run_id, change_hash(ex.title, ex.text))
+    version.kind = kind
+    version.capture_id = capture_id
+    if previous is not None:
+        summary = summarize(previous.title, previous.text, ex.title, ex.text)
+        version.words_added, version.words_removed = summary.words_added, summary.words_removed
+    session.add(version)
+    session.flush()
+    return version
