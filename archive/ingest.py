@@ -204,7 +204,7 @@ def _store(
     )
     session.add(version)
     session.flush()
-    link = index_and_link(session, article, version.id, fp)
+    link = index_and_link(session, article, version, fp)
     duplicate_of = None
     if link is not None:
         counts["duplicates"] = 1

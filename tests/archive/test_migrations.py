@@ -18,6 +18,7 @@ TABLES = {
     "fetch_failures",
     "fingerprints",
     "lsh_bands",
+    "partial_reprints",
     "alembic_version",
 }
 VIEWS = {"latest_versions", "corpus"}
