@@ -52,9 +52,9 @@ def test_date_window() -> None:
 
 
 def test_number_guard_tells_updates_from_other_reports() -> None:
-    base = WIRE[:-1] + ["وقتل 12 شخصاً وأصيب 30 آخرون في القصف على 4 بلدات."]
-    updated = WIRE[:-1] + ["وقتل 17 شخصاً وأصيب 30 آخرون في القصف على 4 بلدات."]
-    other_day = WIRE[:-1] + ["وقتل 9 أشخاص وأصيب 21 آخرون في القصف على 6 بلدات."]
+    base = [*WIRE[:-1], "وقتل 12 شخصاً وأصيب 30 آخرون في القصف على 4 بلدات."]
+    updated = [*WIRE[:-1], "وقتل 17 شخصاً وأصيب 30 آخرون في القصف على 4 بلدات."]
+    other_day = [*WIRE[:-1], "وقتل 9 أشخاص وأصيب 21 آخرون في القصف على 6 بلدات."]
     v = Verifier()
     assert v.judge(features(base), features(updated)) is not None  # one figure changed
     assert v.judge(features(base), features(other_day)) is None  # every figure differs
