@@ -112,6 +112,10 @@ def add_archive_commands(commands: Any) -> None:
     ext.add_argument("--json", action="store_true", help="print text and metadata as JSON")
     ext.set_defaults(handler=cmd_extract)
 
+    from archive import dedup_cli  # imports this module: deferred to avoid a cycle
+
+    dedup_cli.add_commands(commands)
+
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)

@@ -203,6 +203,13 @@ def band_buckets(
     return out
 
 
+def candidate_probability(
+    similarity: float, bands: int = PARAMS.bands, rows: int = PARAMS.rows
+) -> float:
+    """Probability that two texts of Jaccard ``similarity`` share at least one LSH bucket."""
+    return float(1.0 - (1.0 - similarity**rows) ** bands)
+
+
 def signature_to_bytes(sig: Signature) -> bytes:
     return sig.astype("<u4").tobytes()
 
