@@ -21,13 +21,26 @@ Linking rules (``docs/dedup.md``):
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, exists, insert, select, text, tuple_, update
+from sqlalchemy import (
+    Integer,
+    LargeBinary,
+    Text,
+    column,
+    delete,
+    exists,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TextualSelect
 
 from archive.config import dedup_threshold
 from archive.fingerprint import PARAMS, TextFingerprint, signature_from_bytes, signature_to_bytes
@@ -40,6 +53,7 @@ from archive.similarity import (
     encode_numbers,
     numbers_of,
 )
+from archive.types import UTCDateTime
 from archive.wire import wire_credit
 
 log = logging.getLogger(__name__)
@@ -99,7 +113,8 @@ def index_and_link(
     """
     verifier = verifier or default_verifier()
     lock(session)
-    store(session, article.id, version.id, fp, wire_credit(version.text, version.attribution))
+    wire = wire_credit(version.text, version.attribution)
+    store(session, article.id, version.id, fp, wire, replace=version.version > 1)
     probe = Probe(
         article.id,
         article.source_id,
@@ -115,11 +130,19 @@ def index_and_link(
 
 
 def store(
-    session: Session, article_id: int, version_id: int, fp: TextFingerprint, wire: str | None
+    session: Session,
+    article_id: int,
+    version_id: int,
+    fp: TextFingerprint,
+    wire: str | None,
+    *,
+    replace: bool = True,
 ) -> None:
-    """Replace ``article_id``'s fingerprint and LSH rows with ``fp``."""
-    session.execute(delete(LshBand).where(LshBand.article_id == article_id))
-    session.execute(delete(Fingerprint).where(Fingerprint.article_id == article_id))
+    """Store ``fp`` as ``article_id``'s fingerprint and LSH rows (``replace``: drop the old
+    ones first; a new article has none)."""
+    if replace:
+        session.execute(delete(LshBand).where(LshBand.article_id == article_id))
+        session.execute(delete(Fingerprint).where(Fingerprint.article_id == article_id))
     sig = fp.signature
     session.execute(
         insert(Fingerprint).values(
@@ -148,19 +171,14 @@ def match_and_link(
 ) -> Link | None:
     """Link a not-yet-linked article: exact match first, else the best near-duplicate from
     another source; partial-reprint relations are recorded as well."""
-    exact = session.scalar(
-        select(Fingerprint.article_id)
-        .where(Fingerprint.norm_hash == probe.norm_hash, Fingerprint.article_id != article.id)
-        .order_by(Fingerprint.article_id)
-        .limit(1)
-    )
+    exact, candidates = _lookup(session, probe)
     if exact is not None:
         return _link(session, article, exact, "exact", 1.0)
     if probe.features is None:
         return None
     best: tuple[int, Verdict] | None = None
     partials: list[tuple[int, Verdict]] = []
-    for cand_id, features in _candidates(session, probe):
+    for cand_id, features in candidates:
         verdict = verifier.judge(probe.features, features)
         if verdict is None:
             continue
@@ -177,33 +195,54 @@ def match_and_link(
     return link
 
 
-def _candidates(session: Session, probe: Probe) -> list[tuple[int, Features]]:
-    """Other sources' articles sharing an LSH bucket with ``probe``, with their features."""
-    rows = session.execute(
-        select(
-            Fingerprint.article_id,
-            Fingerprint.signature,
-            Fingerprint.shingles,
-            Fingerprint.numbers,
-            Article.published_at,
-        )
-        .join(Article, Article.id == Fingerprint.article_id)
-        .where(
-            Fingerprint.article_id.in_(
-                select(LshBand.article_id).where(
-                    tuple_(LshBand.band, LshBand.bucket).in_(list(probe.buckets)),
-                    LshBand.article_id != probe.article_id,
-                )
-            ),
-            Fingerprint.method == PARAMS.method,
-            Article.source_id != probe.source_id,
-        )
-    ).all()
-    return [
+def _lookup(session: Session, probe: Probe) -> tuple[int | None, list[tuple[int, Features]]]:
+    """One round trip: the first article with the same normalised text (any source), and
+    the other sources' articles sharing an LSH bucket with ``probe``, with their features."""
+    params: dict[str, object] = {
+        "me": probe.article_id,
+        "hash": probe.norm_hash,
+        "method": PARAMS.method,
+        "source": probe.source_id,
+    }
+    for i, (band, bucket) in enumerate(probe.buckets):
+        params[f"b{i}"], params[f"k{i}"] = band, bucket
+    rows = session.execute(_lookup_sql(len(probe.buckets)), params).all()
+    exact = min((r[0] for r in rows if r[1]), default=None)
+    candidates = [
         (art_id, Features(signature_from_bytes(sig), shingles or 0, decode_numbers(nums), pub))
-        for art_id, sig, shingles, nums, pub in rows
-        if sig
+        for art_id, is_exact, sig, shingles, nums, pub in rows
+        if not is_exact and sig
     ]
+    return exact, candidates
+
+
+@functools.cache
+def _lookup_sql(buckets: int) -> TextualSelect:
+    """The lookup statement for a probe with ``buckets`` LSH rows (cached). Buckets are an
+    OR of (band, bucket) equalities, which SQLite and PostgreSQL both answer with one index
+    probe each (a row-value ``IN`` list makes SQLite scan the whole table)."""
+    exact = (
+        "SELECT article_id, 1 AS is_exact, NULL AS signature, NULL AS shingles, "
+        "NULL AS numbers, NULL AS published_at FROM fingerprints "
+        "WHERE norm_hash = :hash AND article_id <> :me"
+    )
+    near = ""
+    if buckets:
+        probes = " OR ".join(f"(band = :b{i} AND bucket = :k{i})" for i in range(buckets))
+        near = (
+            " UNION ALL SELECT f.article_id, 0, f.signature, f.shingles, f.numbers, "
+            "a.published_at FROM fingerprints f JOIN articles a ON a.id = f.article_id "
+            f"WHERE f.article_id IN (SELECT article_id FROM lsh_bands WHERE {probes}) "
+            "AND f.article_id <> :me AND f.method = :method AND a.source_id <> :source"
+        )
+    return text(exact + near).columns(
+        column("article_id", Integer),
+        column("is_exact", Integer),
+        column("signature", LargeBinary),
+        column("shingles", Integer),
+        column("numbers", Text),
+        column("published_at", UTCDateTime()),
+    )
 
 
 def load_probe(session: Session, article_id: int) -> Probe | None:
