@@ -20,11 +20,11 @@ import statistics
 import time
 from collections.abc import Callable
 
+import datasketch
 import numpy as np
 import xxhash
 from datasketch import MinHash
 
-import datasketch
 from archive.fingerprint import PARAMS, fingerprint, key_signature, minhash_signature, shingles
 from archive.normalize import dedup_key
 
