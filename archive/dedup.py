@@ -416,6 +416,15 @@ def link_partial(session: Session, brief_id: int, whole_id: int, containment: fl
 
 def _move_partials(session: Session, old: int, new: int) -> None:
     """``old`` joined the cluster of ``new``: its partial-reprint rows follow."""
+    involved = session.scalar(
+        select(
+            exists().where(
+                (PartialReprint.article_id == old) | (PartialReprint.of_article_id == old)
+            )
+        )
+    )
+    if not involved:
+        return
     session.execute(
         update(PartialReprint).where(PartialReprint.of_article_id == old).values(of_article_id=new)
     )
