@@ -10,12 +10,12 @@ exchange-rate bulletins) or an event (two outlets' own articles on one attack):
 
 * **publication dates**: two dated articles more than :attr:`Verifier.date_window` apart
   are never copies of each other;
-* **number agreement**: the numbers of two copies agree (a republished toll keeps its
-  toll, an update changes one figure); two reports from one template differ in many. Let
-  ``D`` be the number of numbers each text has that the other lacks (the smaller of the two
-  one-sided differences: a changed figure counts once) and ``I`` the numbers they share.
-  Two texts are different reports when ``D >= min_disagreeing_numbers`` and
-  ``I / (I + D) < min_number_agreement``.
+* **number agreement**: the numbers of two copies agree, in the same order (a republished
+  toll keeps its toll, an update changes one figure, a dropped paragraph drops its figures);
+  two reports from one template have other figures in the same places. Let ``I`` be the
+  longest common subsequence of the two texts' number sequences and ``D`` the numbers of the
+  shorter sequence outside it. Two texts are different reports when
+  ``D >= min_disagreeing_numbers`` and ``I / (I + D) < min_number_agreement``.
 
 Partial reprints (a brief that is the first part of a longer article) are told from copies
 by size: when the shorter text has at most :attr:`Verifier.partial_max_ratio` of the longer
@@ -37,18 +37,36 @@ _NUMBER_RE = re.compile(r"\d+", re.ASCII)
 Kind = Literal["near", "partial"]
 
 
-def numbers_of(key: str) -> frozenset[str]:
-    """The distinct numbers of a dedup key (digits are ASCII there), leading zeros dropped."""
-    return frozenset(n.lstrip("0") or "0" for n in _NUMBER_RE.findall(key))
+# Numbers kept per text for the agreement guard (enough for any news article's figures).
+MAX_NUMBERS = 64
 
 
-def encode_numbers(numbers: frozenset[str]) -> str:
-    """Storage form of :func:`numbers_of`: sorted, space-separated (``fingerprints.numbers``)."""
-    return " ".join(sorted(numbers, key=lambda n: (len(n), n)))
+def numbers_of(key: str) -> tuple[str, ...]:
+    """The numbers of a dedup key in text order (digits are ASCII there), leading zeros
+    dropped, at most :data:`MAX_NUMBERS`."""
+    return tuple(n.lstrip("0") or "0" for n in _NUMBER_RE.findall(key)[:MAX_NUMBERS])
 
 
-def decode_numbers(stored: str | None) -> frozenset[str]:
-    return frozenset(stored.split()) if stored else frozenset()
+def encode_numbers(numbers: tuple[str, ...]) -> str:
+    """Storage form of :func:`numbers_of`: space-separated (``fingerprints.numbers``)."""
+    return " ".join(numbers)
+
+
+def decode_numbers(stored: str | None) -> tuple[str, ...]:
+    return tuple(stored.split()) if stored else ()
+
+
+def common_subsequence(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """Length of the longest common subsequence of two number sequences."""
+    if len(a) < len(b):
+        a, b = b, a
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +75,7 @@ class Features:
 
     signature: Signature
     shingles: int  # distinct shingles of the dedup key
-    numbers: frozenset[str]
+    numbers: tuple[str, ...]  # in text order
     published_at: datetime | None = None
 
 
@@ -113,8 +131,8 @@ class Verifier:
     def _numbers_disagree(self, a: Features, b: Features) -> bool:
         if not self.guards:
             return False
-        shared = len(a.numbers & b.numbers)
-        differ = min(len(a.numbers - b.numbers), len(b.numbers - a.numbers))
+        shared = common_subsequence(a.numbers, b.numbers)
+        differ = min(len(a.numbers), len(b.numbers)) - shared
         return differ >= self.min_disagreeing_numbers and (
             shared / (shared + differ) < self.min_number_agreement
         )
