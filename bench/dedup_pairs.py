@@ -33,7 +33,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from dedup_texts import GOVERNORATES, PLACES, SAME_EVENT, TEMPLATES
+try:
+    from dedup_texts import GOVERNORATES, PLACES, SAME_EVENT, TEMPLATES
+except ImportError:  # imported as bench.dedup_pairs
+    from bench.dedup_texts import GOVERNORATES, PLACES, SAME_EVENT, TEMPLATES
 
 from crawler.demo.content import LEVANTINE_MONTHS, WEEKDAYS, load_articles
 

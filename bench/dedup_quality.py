@@ -26,7 +26,10 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from itertools import combinations
 
-from dedup_pairs import KINDS, Doc, Pair, build
+try:
+    from dedup_pairs import KINDS, Doc, Pair, build
+except ImportError:  # run as `python -m bench.dedup_quality`
+    from bench.dedup_pairs import KINDS, Doc, Pair, build
 
 from archive.fingerprint import PARAMS, MinHashParams, fingerprint
 from archive.similarity import Features, Verifier, numbers_of
