@@ -123,6 +123,9 @@ def add_archive_commands(commands: Any) -> None:
     from archive.versions_cli import add_versions_commands  # versions, diff, reextract, export
 
     add_versions_commands(commands)
+    from archive import dedup_cli  # imports this module: deferred to avoid a cycle
+
+    dedup_cli.add_commands(commands)
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:

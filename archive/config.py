@@ -49,3 +49,25 @@ def resolve_sources_path(explicit: str | None = None) -> Path:
     from archive.sources import DEFAULT_SOURCES_FILE
 
     return Path(explicit or os.environ.get(ENV_SOURCES) or DEFAULT_SOURCES_FILE)
+
+
+ENV_DEDUP_THRESHOLD = "ARSHIF_DEDUP_THRESHOLD"
+
+
+def dedup_threshold(explicit: float | None = None) -> float | None:
+    """The near-duplicate threshold: ``explicit`` (``--threshold``), else
+    ``$ARSHIF_DEDUP_THRESHOLD``, else None (the measured default, ``docs/dedup.md``)."""
+    if explicit is not None:
+        value, where = explicit, "--threshold"
+    else:
+        raw = os.environ.get(ENV_DEDUP_THRESHOLD)
+        if not raw:
+            return None
+        where = ENV_DEDUP_THRESHOLD
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{where}: not a number: {raw!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise ConfigError(f"{where}: the threshold must be in (0, 1], got {value}")
+    return value

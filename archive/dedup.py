@@ -2,37 +2,59 @@
 
 The index lives in the database (``fingerprints`` and ``lsh_bands``), so it survives
 restarts, needs no rebuild at start-up and is shared by every process writing to the
-archive. Each article has one fingerprint: that of its latest version.
+archive. Each article has one fingerprint: that of its latest version, so versions of one
+article never match each other.
 
 Linking rules (``docs/dedup.md``):
 
 * exact: another article with the same normalised text (any source);
-* near: another *source's* article whose MinHash estimate is at least
-  :data:`~archive.fingerprint.NEAR_DUP_THRESHOLD` (two URLs of one outlet with similar
-  text are different reports, or versions, not syndication);
+* near: another *source's* article that :class:`~archive.similarity.Verifier` calls a copy
+  (estimated Jaccard above the threshold, dates and numbers agreeing);
+* partial: another source's article that contains this one (or that this one contains) as
+  its first part: recorded in ``partial_reprints``, not as a duplicate;
 * clusters are flat: every duplicate points at its cluster's original, the article with the
-  earliest ``published_at`` (undated articles count as latest), then the earliest seen.
-  When an earlier-published copy arrives later, it becomes the original and links move.
+  earliest ``published_at`` (undated articles count as latest), then the one crediting a
+  news agency, then the earliest seen. When an earlier-published copy arrives later, it
+  becomes the original and links move.
+* a new version is re-checked: see :func:`recheck`.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, text, tuple_, update
-from sqlalchemy.orm import Session
-
-from archive.fingerprint import (
-    MINHASH_METHOD,
-    NEAR_DUP_THRESHOLD,
-    TextFingerprint,
-    estimated_jaccard,
-    signature_from_bytes,
-    signature_to_bytes,
+from sqlalchemy import (
+    Integer,
+    LargeBinary,
+    Text,
+    column,
+    delete,
+    exists,
+    insert,
+    select,
+    text,
+    update,
 )
-from archive.models import Article, Fingerprint, LshBand
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TextualSelect
+
+from archive.config import dedup_threshold
+from archive.fingerprint import PARAMS, TextFingerprint, signature_from_bytes, signature_to_bytes
+from archive.models import Article, ArticleVersion, Fingerprint, LshBand, PartialReprint
+from archive.similarity import (
+    Features,
+    Verdict,
+    Verifier,
+    decode_numbers,
+    encode_numbers,
+    numbers_of,
+)
+from archive.types import UTCDateTime
+from archive.wire import wire_credit
 
 log = logging.getLogger(__name__)
 
@@ -52,29 +74,75 @@ class Link:
     similarity: float
 
 
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One article's fingerprint as matching sees it."""
+
+    article_id: int
+    source_id: int
+    norm_hash: str
+    features: Features | None  # None: too short for near-duplicate checks
+    buckets: Sequence[tuple[int, int]]
+
+
+def default_verifier(threshold: float | None = None) -> Verifier:
+    """The verification rules, with the near-duplicate threshold from ``threshold``, else
+    ``$ARSHIF_DEDUP_THRESHOLD``, else the measured default."""
+    value = dedup_threshold(threshold)
+    return Verifier() if value is None else Verifier(near_threshold=value)
+
+
+def lock(session: Session) -> None:
+    """Serialise duplicate linking across processes (PostgreSQL; SQLite writers already
+    queue on ``BEGIN IMMEDIATE``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_DEDUP_LOCK})
+
+
 def index_and_link(
-    session: Session, article: Article, version_id: int, fp: TextFingerprint
+    session: Session,
+    article: Article,
+    version: ArticleVersion,
+    fp: TextFingerprint,
+    verifier: Verifier | None = None,
 ) -> Link | None:
     """Store ``fp`` as ``article``'s fingerprint and link it to a matching cluster, if any.
 
-    Articles already in a cluster (a duplicate, or an original with duplicates) keep their
-    links; their fingerprint is still refreshed so later copies match the new text.
+    A first version is matched against the archive; a later version is re-checked
+    (:func:`recheck`). Returns the duplicate link, if the article is (still) a duplicate.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_DEDUP_LOCK})
-    _store(session, article.id, version_id, fp)
-    if article.duplicate_of_id is not None or _has_members(session, article.id):
-        return None
-    match = _best_match(session, article, fp)
-    if match is None:
-        return None
-    matched_id, kind, similarity = match
-    return _link(session, article, matched_id, kind, similarity)
+    verifier = verifier or default_verifier()
+    lock(session)
+    wire = wire_credit(version.text, version.attribution)
+    store(session, article.id, version.id, fp, wire, replace=version.version > 1)
+    probe = Probe(
+        article.id,
+        article.source_id,
+        fp.norm_hash,
+        None
+        if fp.signature is None
+        else Features(fp.signature, fp.shingles, numbers_of(fp.key), article.published_at),
+        fp.buckets,
+    )
+    if version.version > 1:
+        return recheck(session, article, probe, verifier)
+    return match_and_link(session, article, probe, verifier)
 
 
-def _store(session: Session, article_id: int, version_id: int, fp: TextFingerprint) -> None:
-    session.execute(delete(LshBand).where(LshBand.article_id == article_id))
-    session.execute(delete(Fingerprint).where(Fingerprint.article_id == article_id))
+def store(
+    session: Session,
+    article_id: int,
+    version_id: int,
+    fp: TextFingerprint,
+    wire: str | None,
+    *,
+    replace: bool = True,
+) -> None:
+    """Store ``fp`` as ``article_id``'s fingerprint and LSH rows (``replace``: drop the old
+    ones first; a new article has none)."""
+    if replace:
+        session.execute(delete(LshBand).where(LshBand.article_id == article_id))
+        session.execute(delete(Fingerprint).where(Fingerprint.article_id == article_id))
     sig = fp.signature
     session.execute(
         insert(Fingerprint).values(
@@ -82,7 +150,10 @@ def _store(session: Session, article_id: int, version_id: int, fp: TextFingerpri
             version_id=version_id,
             norm_hash=fp.norm_hash,
             signature=signature_to_bytes(sig) if sig is not None else b"",
-            method=MINHASH_METHOD,
+            method=fp.params.method,
+            shingles=fp.shingles,
+            numbers=encode_numbers(numbers_of(fp.key)),
+            wire=wire,
         )
     )
     if fp.buckets:
@@ -92,60 +163,228 @@ def _store(session: Session, article_id: int, version_id: int, fp: TextFingerpri
         )
 
 
-def _has_members(session: Session, article_id: int) -> bool:
-    return (
-        session.scalar(select(Article.id).where(Article.duplicate_of_id == article_id).limit(1))
-        is not None
-    )
+# -- matching ----------------------------------------------------------------------------------
 
 
-def _best_match(
-    session: Session, article: Article, fp: TextFingerprint
-) -> tuple[int, str, float] | None:
-    exact = session.scalar(
-        select(Fingerprint.article_id)
-        .where(Fingerprint.norm_hash == fp.norm_hash, Fingerprint.article_id != article.id)
-        .order_by(Fingerprint.article_id)
-        .limit(1)
-    )
+def match_and_link(
+    session: Session, article: Article, probe: Probe, verifier: Verifier
+) -> Link | None:
+    """Link a not-yet-linked article: exact match first, else the best near-duplicate from
+    another source; partial-reprint relations are recorded as well."""
+    exact, candidates = _lookup(session, probe)
     if exact is not None:
-        return exact, "exact", 1.0
-    if fp.signature is None:
+        return _link(session, article, exact, "exact", 1.0)
+    if probe.features is None:
         return None
-    candidates = session.execute(
-        select(Fingerprint.article_id, Fingerprint.signature)
-        .join(Article, Article.id == Fingerprint.article_id)
-        .where(
-            Fingerprint.article_id.in_(
-                select(LshBand.article_id).where(
-                    tuple_(LshBand.band, LshBand.bucket).in_(fp.buckets),
-                    LshBand.article_id != article.id,
-                )
-            ),
-            Fingerprint.method == MINHASH_METHOD,
-            Article.source_id != article.source_id,
-        )
-    ).all()
-    best: tuple[int, str, float] | None = None
-    for cand_id, raw in candidates:
-        if not raw:
+    best: tuple[int, Verdict] | None = None
+    partials: list[tuple[int, Verdict]] = []
+    for cand_id, features in candidates:
+        verdict = verifier.judge(probe.features, features)
+        if verdict is None:
             continue
-        sim = estimated_jaccard(fp.signature, signature_from_bytes(raw))
-        if sim >= NEAR_DUP_THRESHOLD and (best is None or sim > best[2]):
-            best = (cand_id, "near", sim)
-    return best
+        if verdict.kind == "partial":
+            partials.append((cand_id, verdict))
+        elif best is None or verdict.similarity > best[1].similarity:
+            best = (cand_id, verdict)
+    link = None
+    if best is not None:
+        link = _link(session, article, best[0], "near", best[1].similarity)
+    for cand_id, verdict in sorted(partials, key=lambda p: -p[1].similarity):
+        brief, whole = (article.id, cand_id) if verdict.first_is_partial else (cand_id, article.id)
+        link_partial(session, brief, whole, verdict.similarity)
+    return link
+
+
+def _lookup(session: Session, probe: Probe) -> tuple[int | None, list[tuple[int, Features]]]:
+    """One round trip: the first article with the same normalised text (any source), and
+    the other sources' articles sharing an LSH bucket with ``probe``, with their features."""
+    params: dict[str, object] = {
+        "me": probe.article_id,
+        "hash": probe.norm_hash,
+        "method": PARAMS.method,
+        "source": probe.source_id,
+    }
+    for i, (band, bucket) in enumerate(probe.buckets):
+        params[f"b{i}"], params[f"k{i}"] = band, bucket
+    rows = session.execute(_lookup_sql(len(probe.buckets)), params).all()
+    exact = min((r[0] for r in rows if r[1]), default=None)
+    candidates = [
+        (art_id, Features(signature_from_bytes(sig), shingles or 0, decode_numbers(nums), pub))
+        for art_id, is_exact, sig, shingles, nums, pub in rows
+        if not is_exact and sig
+    ]
+    return exact, candidates
+
+
+@functools.cache
+def _lookup_sql(buckets: int) -> TextualSelect:
+    """The lookup statement for a probe with ``buckets`` LSH rows (cached). Buckets are an
+    OR of (band, bucket) equalities, which SQLite and PostgreSQL both answer with one index
+    probe each (a row-value ``IN`` list makes SQLite scan the whole table)."""
+    exact = (
+        "SELECT article_id, 1 AS is_exact, NULL AS signature, NULL AS shingles, "
+        "NULL AS numbers, NULL AS published_at FROM fingerprints "
+        "WHERE norm_hash = :hash AND article_id <> :me"
+    )
+    near = ""
+    if buckets:
+        probes = " OR ".join(f"(band = :b{i} AND bucket = :k{i})" for i in range(buckets))
+        near = (
+            " UNION ALL SELECT f.article_id, 0, f.signature, f.shingles, f.numbers, "
+            "a.published_at FROM fingerprints f JOIN articles a ON a.id = f.article_id "
+            f"WHERE f.article_id IN (SELECT article_id FROM lsh_bands WHERE {probes}) "
+            "AND f.article_id <> :me AND f.method = :method AND a.source_id <> :source"
+        )
+    return text(exact + near).columns(
+        column("article_id", Integer),
+        column("is_exact", Integer),
+        column("signature", LargeBinary),
+        column("shingles", Integer),
+        column("numbers", Text),
+        column("published_at", UTCDateTime()),
+    )
+
+
+def load_probe(session: Session, article_id: int) -> Probe | None:
+    """An archived article's probe, from its stored fingerprint and LSH rows."""
+    row = session.execute(
+        select(
+            Fingerprint.norm_hash,
+            Fingerprint.signature,
+            Fingerprint.shingles,
+            Fingerprint.numbers,
+            Fingerprint.method,
+            Article.source_id,
+            Article.published_at,
+        )
+        .join(Article, Article.id == Fingerprint.article_id)
+        .where(Fingerprint.article_id == article_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    norm_hash, sig, shingles, nums, method, source_id, published_at = row
+    usable = bool(sig) and method == PARAMS.method
+    buckets = (
+        session.execute(
+            select(LshBand.band, LshBand.bucket).where(LshBand.article_id == article_id)
+        ).all()
+        if usable
+        else []
+    )
+    features = (
+        Features(signature_from_bytes(sig), shingles or 0, decode_numbers(nums), published_at)
+        if usable
+        else None
+    )
+    return Probe(article_id, source_id, norm_hash, features, [(b, k) for b, k in buckets])
+
+
+def _still_duplicate(a: Probe, b: Probe, verifier: Verifier) -> float | None:
+    """The similarity of two probes if they are still exact or near duplicates."""
+    if a.norm_hash == b.norm_hash:
+        return 1.0
+    if a.features is None or b.features is None or a.source_id == b.source_id:
+        return None
+    verdict = verifier.judge(a.features, b.features)
+    return verdict.similarity if verdict is not None and verdict.kind == "near" else None
+
+
+# -- new versions ------------------------------------------------------------------------------
+
+
+def recheck(session: Session, article: Article, probe: Probe, verifier: Verifier) -> Link | None:
+    """Re-check an article whose text changed (a new version).
+
+    * A duplicate stays linked while its new text still matches its original; otherwise it
+      leaves the cluster and is matched afresh (it may join another cluster, or none).
+    * An original keeps the duplicates its new text still matches; the others leave the
+      cluster and are re-linked among themselves (the earliest of them becomes their
+      original), so copies of the old text stay together.
+    * Partial-reprint rows are re-verified the same way.
+    """
+    for brief_id in session.scalars(
+        select(PartialReprint.article_id).where(PartialReprint.of_article_id == article.id)
+    ).all():
+        brief = load_probe(session, brief_id)
+        if brief is None or not _is_partial(brief, probe, verifier):
+            session.execute(delete(PartialReprint).where(PartialReprint.article_id == brief_id))
+            log.info("article %s: no longer a partial reprint of %s", brief_id, article.id)
+    session.execute(delete(PartialReprint).where(PartialReprint.article_id == article.id))
+
+    if article.duplicate_of_id is not None:
+        root = load_probe(session, article.duplicate_of_id)
+        sim = None if root is None else _still_duplicate(probe, root, verifier)
+        if sim is not None:
+            article.similarity = sim
+            session.flush()
+            return Link(
+                article.duplicate_of_id,
+                article.duplicate_of_id,
+                article.duplicate_kind or "near",
+                sim,
+            )
+        log.info(
+            "article %s: new text no longer matches original %s",
+            article.id,
+            article.duplicate_of_id,
+        )
+        _detach(session, [article.id])
+        return match_and_link(session, article, probe, verifier)
+
+    members = list(
+        session.scalars(select(Article).where(Article.duplicate_of_id == article.id)).all()
+    )
+    if not members:
+        return match_and_link(session, article, probe, verifier)
+    stale = []
+    for member in members:
+        member_probe = load_probe(session, member.id)
+        if member_probe is None or _still_duplicate(member_probe, probe, verifier) is None:
+            stale.append(member)
+    if stale:
+        log.info("article %s: %d duplicate(s) no longer match its new text", article.id, len(stale))
+        _detach(session, [m.id for m in stale])
+        for member in sorted(stale, key=_precedence_of(session)):
+            session.refresh(member)
+            member_probe = load_probe(session, member.id)
+            if member_probe is not None and member.duplicate_of_id is None:
+                match_and_link(session, member, member_probe, verifier)
+    return None
+
+
+def _is_partial(brief: Probe, whole: Probe, verifier: Verifier) -> bool:
+    if brief.features is None or whole.features is None:
+        return False
+    verdict = verifier.judge(brief.features, whole.features)
+    return verdict is not None and verdict.kind == "partial" and verdict.first_is_partial
+
+
+def _detach(session: Session, ids: list[int]) -> None:
+    session.execute(
+        update(Article)
+        .where(Article.id.in_(ids))
+        .values(duplicate_of_id=None, duplicate_kind=None, similarity=None)
+    )
+    session.expire_all()
+
+
+# -- clusters ----------------------------------------------------------------------------------
 
 
 def _link(session: Session, article: Article, matched_id: int, kind: str, sim: float) -> Link:
     matched = session.get_one(Article, matched_id)
     root = session.get_one(Article, matched.duplicate_of_id or matched.id)
-    if _precedence(article) < _precedence(root):
+    if root.id == article.id:  # matched one of its own duplicates: nothing to do
+        return Link(original_id=article.id, matched_id=matched_id, kind=kind, similarity=sim)
+    key = _precedence_of(session)
+    if key(article) < key(root):
         # The newcomer was published first: it becomes the original, the cluster follows.
         session.execute(
             update(Article)
             .where(Article.duplicate_of_id == root.id)
             .values(duplicate_of_id=article.id)
         )
+        _move_partials(session, root.id, article.id)
         session.expire_all()
         root = session.get_one(Article, root.id)
         root.duplicate_of_id, root.duplicate_kind, root.similarity = article.id, kind, sim
@@ -153,9 +392,73 @@ def _link(session: Session, article: Article, matched_id: int, kind: str, sim: f
         session.flush()
         return Link(original_id=article.id, matched_id=matched_id, kind=kind, similarity=sim)
     article.duplicate_of_id, article.duplicate_kind, article.similarity = root.id, kind, sim
+    _move_partials(session, article.id, root.id)
     session.flush()
     return Link(original_id=root.id, matched_id=matched_id, kind=kind, similarity=sim)
 
 
-def _precedence(article: Article) -> tuple[datetime, datetime, int]:
-    return (article.published_at or _FAR_FUTURE, article.first_seen_at, article.id)
+def link_partial(session: Session, brief_id: int, whole_id: int, containment: float) -> None:
+    """Record that the story of ``brief_id`` is the first part of ``whole_id``'s: one row per
+    brief cluster, on the two clusters' originals; the first relation found is kept."""
+    brief_root = _root_id(session, brief_id)
+    whole_root = _root_id(session, whole_id)
+    if brief_root == whole_root:
+        return
+    taken = session.scalar(select(exists().where(PartialReprint.article_id == brief_root)))
+    if taken:
+        return
+    session.add(
+        PartialReprint(article_id=brief_root, of_article_id=whole_root, containment=containment)
+    )
+    session.flush()
+    log.info("article %s is a partial reprint of article %s", brief_root, whole_root)
+
+
+def _move_partials(session: Session, old: int, new: int) -> None:
+    """``old`` joined the cluster of ``new``: its partial-reprint rows follow."""
+    involved = session.scalar(
+        select(
+            exists().where(
+                (PartialReprint.article_id == old) | (PartialReprint.of_article_id == old)
+            )
+        )
+    )
+    if not involved:
+        return
+    session.execute(
+        update(PartialReprint).where(PartialReprint.of_article_id == old).values(of_article_id=new)
+    )
+    has_own = session.scalar(select(exists().where(PartialReprint.article_id == new)))
+    if has_own:
+        session.execute(delete(PartialReprint).where(PartialReprint.article_id == old))
+    else:
+        session.execute(
+            update(PartialReprint).where(PartialReprint.article_id == old).values(article_id=new)
+        )
+    session.execute(
+        delete(PartialReprint).where(PartialReprint.article_id == PartialReprint.of_article_id)
+    )
+
+
+def _root_id(session: Session, article_id: int) -> int:
+    dup_of = session.scalar(select(Article.duplicate_of_id).where(Article.id == article_id))
+    return dup_of or article_id
+
+
+Precedence = tuple[datetime, int, datetime, int]
+
+
+def _precedence_of(session: Session) -> Callable[[Article], Precedence]:
+    """Sort key of cluster precedence: published first, then crediting an agency, then seen
+    first (``docs/dedup.md``)."""
+
+    def key(article: Article) -> Precedence:
+        wire = session.scalar(select(Fingerprint.wire).where(Fingerprint.article_id == article.id))
+        return (
+            article.published_at or _FAR_FUTURE,
+            0 if wire else 1,
+            article.first_seen_at,
+            article.id,
+        )
+
+    return key

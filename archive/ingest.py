@@ -182,7 +182,7 @@ def _store(
         counts["unchanged"] = 1
         if step.reextracted:  # the latest text is a re-extraction now: refresh its indexes
             index_version(session, article.id, step.latest.id, step.latest.title, step.latest.text)
-            index_and_link(session, article, step.latest.id, fp)
+            index_and_link(session, article, step.latest, fp)
         _increment(session, run_id, counts, len(page.body))
         return IngestResult(
             Outcome.UNCHANGED,
@@ -197,7 +197,7 @@ def _store(
         counts["new_versions"] = 1
     version_no = step.version.version
     index_version(session, article.id, step.version.id, ex.title, ex.text)
-    link = index_and_link(session, article, step.version.id, fp)
+    link = index_and_link(session, article, step.version, fp)
     duplicate_of = None
     if link is not None:
         counts["duplicates"] = 1

@@ -193,6 +193,11 @@ class Fingerprint(Base):
     norm_hash: Mapped[str] = mapped_column(String(32), index=True)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     method: Mapped[str] = mapped_column(String(120))
+    # Verification features (migration 0003): distinct shingles of the dedup key, its
+    # numbers (space-separated), and the news agency the text credits ("sana", ...).
+    shingles: Mapped[int | None] = mapped_column(Integer)
+    numbers: Mapped[str | None] = mapped_column(Text)
+    wire: Mapped[str | None] = mapped_column(String(32))
 
 
 class LshBand(Base):
@@ -323,3 +328,17 @@ class FetchState(Base):
     # The newest sitemap lastmod / feed updated date known when the article was last fetched.
     lastmod: Mapped[datetime | None]
     changed_at: Mapped[datetime | None]  # when the latest edit was found
+
+
+class PartialReprint(Base):
+    """A brief whose text is contained in a longer article: the first part of the story."""
+
+    __tablename__ = "partial_reprints"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    of_article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    containment: Mapped[float] = mapped_column(Float)

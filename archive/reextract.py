@@ -117,7 +117,7 @@ def _one_article(archive: Archive, src: Source, article_id: int, report: Reextra
         if new is None:
             report.unchanged += 1
             return
-        index_and_link(session, session.get_one(Article, article_id), new.id, fingerprint(new.text))
+        index_and_link(session, session.get_one(Article, article_id), new, fingerprint(new.text))
     report.revised += 1
     report.revised_ids.append(article_id)
 

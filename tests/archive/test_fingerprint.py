@@ -1,25 +1,29 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import xxhash
 from datasketch import LeanMinHash, MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.fingerprint import (
-    BANDS,
-    MIN_KEY_CHARS,
-    NUM_PERM,
-    SEED,
+    LEAD_BAND_OFFSET,
+    PARAMS,
+    MinHashParams,
     band_buckets,
     content_hash,
     estimated_jaccard,
     fingerprint,
+    key_signature,
     minhash_signature,
     shingles,
     signature_from_bytes,
     signature_to_bytes,
 )
+from archive.normalize import NORM_VERSION
+
+NUM_PERM, SEED = PARAMS.num_perm, PARAMS.seed
 
 TEXT = (
     "أكد وزير الخارجية الروسي سيرغي لافروف أن دول الغرب تتعمد تجاهل استخدام التنظيمات "
@@ -28,10 +32,49 @@ TEXT = (
 )
 
 
-def datasketch_signature(items: set[str]) -> np.ndarray:
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=xxhash.xxh32_intdigest)
+def datasketch_signature(items: set[str], num_perm: int = NUM_PERM) -> np.ndarray:
+    m = MinHash(num_perm=num_perm, seed=SEED, scheme="affine32", hashfunc=xxhash.xxh32_intdigest)
     m.update_batch([s.encode("utf-8") for s in items])
     return m.hashvalues
+
+
+# Arabic letters and marks, ASCII, 3-byte (CJK, Arabic presentation forms) and 4-byte
+# (emoji, mathematical letters) characters: every UTF-8 length and every xxh32 code path
+# (inputs shorter and longer than 16 bytes, with 0-3 trailing bytes).
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإةى ًٌٍَُِّْـ0123456789 abcxyz中文ﻻ𝕏😀")),
+    max_size=400,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXT, st.sampled_from([1, 3, 5, 9, 12]))
+def test_fast_signature_is_bit_identical_to_datasketch(key: str, k: int) -> None:
+    sig, count = key_signature(key, k)
+    assert np.array_equal(sig, datasketch_signature(set(shingles(key, k))))
+    assert np.array_equal(sig, minhash_signature(shingles(key, k)))
+    assert count == len(shingles(key, k))
+
+
+def test_fast_signature_on_real_text_and_other_permutation_counts() -> None:
+    key = fingerprint(TEXT * 3).key
+    for num_perm in (60, 128, 256):
+        sig, _ = key_signature(key, 9, num_perm)
+        assert np.array_equal(sig, datasketch_signature(shingles(key, 9), num_perm))
+
+
+def test_method_records_every_parameter() -> None:
+    method = PARAMS.method
+    assert method.startswith("minhash:affine32:p128:s1:xxh32:char9:")
+    assert f"norm{NORM_VERSION}" in method
+    assert f"b{PARAMS.bands}r{PARAMS.rows}" in method
+    assert len(method) <= 120  # fits fingerprints.method
+    assert MinHashParams(bands=16, rows=8).method != method
+
+
+def test_params_are_validated() -> None:
+    with pytest.raises(ValueError, match="exceed"):
+        MinHashParams(bands=40, rows=4)
 
 
 @settings(max_examples=50, deadline=None)
@@ -73,7 +116,7 @@ def test_edited_copy_is_similar_unrelated_text_is_not() -> None:
 
 def test_short_texts_get_no_signature() -> None:
     fp = fingerprint("خبر قصير")
-    assert len(fp.key) < MIN_KEY_CHARS
+    assert len(fp.key) < PARAMS.min_key_chars
     assert fp.signature is None
     assert fp.buckets == []
 
@@ -82,8 +125,12 @@ def test_buckets_fit_signed_bigint() -> None:
     sig = fingerprint(TEXT).signature
     assert sig is not None
     buckets = band_buckets(sig)
-    assert len(buckets) == BANDS
+    assert len(buckets) == PARAMS.bands
     assert all(-(2**63) <= b < 2**63 for _, b in buckets)
+    fp = fingerprint(TEXT)
+    lead = [band for band, _ in fp.buckets if band >= LEAD_BAND_OFFSET]
+    assert len(fp.buckets) == PARAMS.bands + PARAMS.lead_bands
+    assert lead == list(range(LEAD_BAND_OFFSET, LEAD_BAND_OFFSET + PARAMS.lead_bands))
 
 
 def test_shingles() -> None:

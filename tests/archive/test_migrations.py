@@ -24,6 +24,7 @@ TABLES = {
     "raw_bodies",
     "captures",
     "fetch_state",
+    "partial_reprints",
     "alembic_version",
 }
 # SQLite's FTS5 index and its shadow tables (PostgreSQL indexes search_documents itself).

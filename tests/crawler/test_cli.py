@@ -33,6 +33,9 @@ COMMANDS = [
     ["diff"],
     ["reextract"],
     ["export"],
+    ["dedup"],
+    ["dedup", "rebuild"],
+    ["duplicates"],
 ]
 
 
