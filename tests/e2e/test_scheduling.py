@@ -23,8 +23,11 @@ from tests.e2e.test_crawl import arshif, sql
 pytestmark = pytest.mark.e2e
 
 # Serial requests with no politeness delay: Scrapy 2.19 enforces the per-site concurrency
-# only when DOWNLOAD_DELAY > 0, hence 0.01 s rather than 0.
+# only when DOWNLOAD_DELAY > 0, hence 0.01 s rather than 0. One request in the downloader at
+# a time, so a graceful stop finishes one page, not the whole queue Scrapy handed over.
 SERIAL = [
+    "-s",
+    "CONCURRENT_REQUESTS=1",
     "-s",
     "AUTOTHROTTLE_ENABLED=False",
     "-s",
