@@ -114,6 +114,14 @@ class ArticleVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     encoding: Mapped[str | None] = mapped_column(String(32))
     extractor: Mapped[str] = mapped_column(String(80))
+    # Added by migration 0002 (extraction metadata).
+    date_precision: Mapped[str | None] = mapped_column(String(16))
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    image: Mapped[str | None] = mapped_column(Text)
+    categories: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str | None] = mapped_column(Text)
+    cleaner: Mapped[str | None] = mapped_column(String(40))
+    removed_lines: Mapped[int | None] = mapped_column(Integer)
 
 
 class CrawlRun(Base):
@@ -186,3 +194,41 @@ class LshBand(Base):
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class BoilerplateLine(Base):
+    """Per-source statistics of short lines, for learned boilerplate (``archive.learned``)."""
+
+    __tablename__ = "boilerplate_lines"
+    __table_args__ = (
+        Index("ix_boilerplate_lines_source_id_articles_seen", "source_id", "articles_seen"),
+    )
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    line_hash: Mapped[str] = mapped_column(String(16), primary_key=True)
+    line: Mapped[str] = mapped_column(Text)
+    articles_seen: Mapped[int] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class SkippedPage(Base):
+    """A fetched page that was not stored as an article, with the reason (one row per URL)."""
+
+    __tablename__ = "skipped_pages"
+    __table_args__ = (Index("ix_skipped_pages_source_id_kind", "source_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    first_skipped_at: Mapped[datetime]
+    last_skipped_at: Mapped[datetime]
+    times_skipped: Mapped[int] = mapped_column(Integer, default=1)

@@ -20,10 +20,12 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.dates import get_zone
 from archive.urls import canonical_url
 
 DEFAULT_SOURCES_FILE = "sources.toml"
@@ -48,6 +50,13 @@ class Source:
     delay: float | None = None
     concurrency: int | None = None
     boilerplate: tuple[re.Pattern[str], ...] = field(default=(), repr=False)
+    timezone: str | None = None  # IANA name for naive timestamps, e.g. "Asia/Damascus"
+    prune: tuple[str, ...] = field(default=(), repr=False)  # XPath expressions (from CSS too)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The site's time zone (UTC when not configured)."""
+        return get_zone(self.timezone)
 
     @property
     def host(self) -> str:
@@ -196,6 +205,48 @@ def _hosts(value: Any, where: str) -> tuple[str, ...]:
     return tuple(v.lower() for v in value)
 
 
+def _timezone(value: Any, where: str) -> str:
+    name = _str(value, where)
+    try:
+        get_zone(name)
+    except ValueError:
+        raise SourcesError(
+            f"{where}: unknown time zone {name!r} (an IANA name such as 'Asia/Damascus')"
+        ) from None
+    return name
+
+
+def _selector(value: Any, where: str) -> str:
+    """A CSS selector or an XPath expression (starting with '/', './' or '(') → XPath."""
+    if not isinstance(value, str) or not value.strip():
+        raise SourcesError(f"{where}: expected a non-empty CSS selector or XPath expression")
+    text = value.strip()
+    from lxml import etree
+
+    if text.startswith(("/", "./", "(")):
+        xpath = text
+    else:
+        from cssselect import HTMLTranslator, SelectorError
+
+        try:
+            xpath = HTMLTranslator().css_to_xpath(text)
+        except SelectorError as exc:
+            raise SourcesError(f"{where}: invalid CSS selector {text!r}: {exc}") from None
+    try:
+        etree.XPath(xpath)
+    except etree.XPathSyntaxError as exc:
+        raise SourcesError(f"{where}: invalid XPath {text!r}: {exc}") from None
+    return xpath
+
+
+def _selector_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise SourcesError(f"{where}: expected a list of CSS selectors or XPath expressions")
+    return tuple(_selector(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+
 _FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "url": _url,
     "sitemaps": _url_list,
@@ -208,6 +259,8 @@ _FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "delay": _delay,
     "concurrency": _int_range(1, 64),
     "boilerplate": _regex_list,
+    "timezone": _timezone,
+    "prune": _selector_list,
 }
 # Keys that only make sense per source, not in [defaults].
 _PER_SOURCE = {"sitemaps", "feeds", "article_pattern", "allowed_hosts"}

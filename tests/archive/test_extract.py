@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from archive.cli import main as archive_cli
-from archive.extract import EXTRACTOR, extract, parse_datetime
+from archive.extract import CLEANER, EXTRACTOR, extract, parse_datetime
 from tests.archive.pages import seed
 
 DATA = Path(__file__).parent / "data"
@@ -135,4 +135,5 @@ def test_extract_command_names_the_file_on_errors(
 
 def test_extractor_version_is_recorded() -> None:
     assert EXTRACTOR.startswith("trafilatura-2.")
-    assert "+clean-" in EXTRACTOR
+    assert "+extract-" in EXTRACTOR
+    assert CLEANER.startswith("clean-")

@@ -18,6 +18,8 @@ TABLES = {
     "fetch_failures",
     "fingerprints",
     "lsh_bands",
+    "boilerplate_lines",
+    "skipped_pages",
     "alembic_version",
 }
 VIEWS = {"latest_versions", "corpus"}
