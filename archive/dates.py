@@ -303,10 +303,15 @@ def _hijri(text: str) -> tuple[date, re.Match[str]] | None:
         return None
 
 
+class _Rejected(Exception):
+    """A full date was found but is a placeholder or in the future: no weaker fallback."""
+
+
 def _gregorian(
     s: str, zone: tzinfo, fetched_at: datetime | None, hijri: date | None
 ) -> ParsedDate | None:
     """The first plausible full Gregorian date (day, month, year) in ``s``."""
+    rejected = False
     for pattern, precision in _ABSOLUTE:
         for match in pattern.finditer(s):
             month = int(match["mn"]) if "mn" in match.groupdict() else _month_number(match["m"])
@@ -315,6 +320,7 @@ def _gregorian(
                 continue
             result = _build(day, s, match.end(), zone, fetched_at, precision)
             if result is None:
+                rejected = True
                 continue
             if hijri is None:
                 return result
@@ -322,6 +328,8 @@ def _gregorian(
             if not agrees:
                 log.info("Hijri date %s disagrees with Gregorian %s in %r", hijri, day, s)
             return ParsedDate(result.value, result.precision, hijri_agrees=agrees)
+    if rejected:
+        raise _Rejected
     return None
 
 
@@ -356,11 +364,15 @@ def parse_visible_date(
     if not s:
         return None
     hijri = _hijri(s)
-    result = _gregorian(s, zone, fetched_at, hijri[0] if hijri else None)
+    try:
+        result = _gregorian(s, zone, fetched_at, hijri[0] if hijri else None)
+    except _Rejected:  # "1 يناير 1970": not "يناير 1970" either, nor anything else here
+        return None
     if result is None and hijri is not None:
         built = _build(hijri[0], s, hijri[1].end(), zone, fetched_at, "day")
-        if built is not None:
-            result = ParsedDate(built.value, built.precision, calendar="hijri")
+        if built is None:
+            return None
+        result = ParsedDate(built.value, built.precision, calendar="hijri")
     return result or _partial(s, zone, fetched_at, year_hint) or _relative(s, fetched_at, zone)
 
 
