@@ -220,6 +220,12 @@ _GLUED_CREDIT_RE = re.compile(
 )
 _CREDIT_RE = re.compile(r"(?:المصدر|المصادر|source)\s*[:：\-–—]\s*\S.*")
 _CREDIT_SPLIT_RE = re.compile(r"[:：\-–—]")
+# Agency and outlet signatures that end a text on their own (NOTES §4.2), in folded form.
+_SIGNATURE_RE = re.compile(
+    r"(?:ا ف ب|ا\.ف\.ب|فرانس برس|ا ش ا|رويترز|سانا|وكالات|الاناضول|د ب ا|يو بي اي|زمان الوصل"
+    r"|سيريانيوز|بلدي نيوز|عنب بلدي|سمارت|نورث برس|حريه برس|afp|reuters|ap|dpa|anadolu)"
+    r"|عن (?:وكاله )?\S+(?: \S+)? بتصرف"
+)
 
 
 def _rule_for(full: str, key: str, extra: Sequence[re.Pattern[str]]) -> str | None:
@@ -242,8 +248,12 @@ def _rule_for(full: str, key: str, extra: Sequence[re.Pattern[str]]) -> str | No
 
 
 def _credit(line: str) -> str | None:
-    """The credit of a line that is only "المصدر: …", else None."""
-    if not _CREDIT_RE.fullmatch(fold_arabic(line).strip(_EDGE)):
+    """The credit of a line that is only "المصدر: …" or a signature ("زمان الوصل",
+    "أ ف ب", "عن رويترز بتصرف"), else None."""
+    key = fold_arabic(line).strip(_EDGE)
+    if _SIGNATURE_RE.fullmatch(key):
+        return line.strip(_EDGE)
+    if not _CREDIT_RE.fullmatch(key):
         return None
     credit = _CREDIT_SPLIT_RE.split(line, maxsplit=1)[1].strip(_EDGE)
     return credit if credit and len(credit.split()) <= MAX_CREDIT_WORDS else None

@@ -241,7 +241,9 @@ def _rejection(body: bytes, codec: str, utf8_evidence: bool) -> str | None:
 
 def _finish(body: bytes, codec: str, declared: str | None, method: str) -> Decoded:
     text = body.decode(codec)
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _C0_RE.search(text):
         text = _C0_RE.sub("", text)
     if not unicodedata.is_normalized("NFC", text):

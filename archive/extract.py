@@ -113,6 +113,7 @@ def extract(
         raise ExtractionError("not an HTML document (no parsable tree)")
     meta = page_metadata(tree, zone, fetched_at)
     _prune(tree, prune)
+    _unwrap_layout_tables(tree)
     published, precision, date_source, visible_modified = choose_published(
         meta, hint=published_hint, url=url, tree=tree, zone=zone, fetched_at=fetched_at
     )
@@ -173,6 +174,25 @@ def _prune(tree: HtmlElement, xpaths: Sequence[str]) -> None:
         for el in tree.xpath(xpath):
             if isinstance(el, HtmlElement) and el.getparent() is not None:
                 el.drop_tree()  # keeps the element's tail text
+
+
+# A layout table holds the page's headline or several long paragraphs in its cells.
+_LAYOUT_TABLE = "boolean(.//td//h1) or count(.//td//p[string-length(normalize-space()) > 100]) >= 2"
+
+
+_TABLE_PARTS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Tables used for page layout (cells holding the ``h1`` or several long paragraphs, as on
+    legacy Arabic sites) become plain ``div``s, so trafilatura reads paragraphs, not rows.
+    Data tables (short cells) are left alone."""
+    layout = [t for t in tree.iter("table") if t.xpath(_LAYOUT_TABLE)]
+    for table in layout:  # the table's own rows and cells only; nested tables decide alone
+        own = table.xpath("./*/tr/td | ./*/tr/th | ./tr/td | ./tr/th | ./*/tr | ./tr | ./*")
+        for el in [table, *own]:
+            if el.tag in _TABLE_PARTS:
+                el.tag = "div"
 
 
 def _first_heading(tree: HtmlElement) -> str | None:

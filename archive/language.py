@@ -15,7 +15,7 @@ from collections import Counter
 __all__ = ["detect_language"]
 
 MIN_LETTERS = 20
-MAX_SAMPLE_CHARS = 6000
+MAX_SAMPLE_CHARS = 3000
 MIN_STOPWORD_HITS = 3
 _WORD_RE = re.compile(r"[^\W\d_]+")
 

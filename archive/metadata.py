@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from archive.dates import ParsedDate, date_from_url, parse_iso, parse_visible_date
@@ -202,10 +203,13 @@ def _meta_dates(
             meta.modified = when[0]
 
 
+_REL_LINKS = etree.XPath("//link[@rel] | //a[contains(@rel, 'tag')]")
+
+
 def _from_links(meta: PageMeta, tree: HtmlElement) -> None:
     """``rel=canonical`` (beats ``og:url``) and WordPress ``rel="tag"`` / ``"category tag"``."""
     canonical = None
-    for link in tree.iter("a", "link"):
+    for link in _REL_LINKS(tree):
         rel = (link.get("rel") or "").lower().split()
         if link.tag == "link" and "canonical" in rel and link.get("href") and not canonical:
             canonical = link.get("href", "").strip() or None
@@ -245,10 +249,47 @@ def _skipped(el: HtmlElement) -> bool:
     return False
 
 
+_LOWER = "translate(concat(@class, ' ', @id, ' ', @itemprop), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Candidate elements, prefiltered in C (``_DATE_HINT_RE`` decides).
+_DATE_ELEMENTS = etree.XPath(
+    ".//time | .//*[self::span or self::div or self::p or self::li or self::abbr or self::small"
+    " or self::td or self::font][@class or @id or @itemprop]["
+    + " or ".join(
+        f"contains({_LOWER}, '{word}')"
+        for word in ("date", "time", "publish", "posted", "tarikh", "byline", "meta")
+    )
+    + "]"
+)
+
+
+def _article_root(tree: HtmlElement) -> HtmlElement | None:
+    """The element holding the article: the first ``<article>``, else the h1's container."""
+    article = tree.find(".//article")
+    if article is not None:
+        return article
+    h1 = tree.find(".//h1")
+    if h1 is not None and (parent := h1.getparent()) is not None:
+        grand = parent.getparent()
+        return grand if grand is not None else parent
+    return None
+
+
 def _visible_candidates(tree: HtmlElement) -> Iterator[tuple[str, str | None]]:
-    """(visible text, machine-readable datetime attribute) of date-like elements."""
-    seen = 0
-    for el in tree.iter("time", "span", "div", "p", "li", "abbr", "small"):
+    """(visible text, datetime attribute) of date-like elements: the article's own first
+    (site headers show *today's* date), then the rest of the page."""
+    root = _article_root(tree)
+    seen: set[HtmlElement] = set()
+    for scope in (root, tree) if root is not None else (tree,):
+        for candidate in _date_elements(scope, seen):
+            yield candidate
+            if len(seen) > MAX_VISIBLE_CANDIDATES:
+                return
+
+
+def _date_elements(scope: HtmlElement, seen: set[HtmlElement]) -> Iterator[tuple[str, str | None]]:
+    for el in _DATE_ELEMENTS(scope):
+        if el in seen:
+            continue
         hint = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
         if el.tag != "time" and not _DATE_HINT_RE.search(hint):
             continue
@@ -257,9 +298,7 @@ def _visible_candidates(tree: HtmlElement) -> Iterator[tuple[str, str | None]]:
             continue
         if len(text) > MAX_VISIBLE_CHARS or _skipped(el):
             continue
-        seen += 1
-        if seen > MAX_VISIBLE_CANDIDATES:
-            return
+        seen.add(el)
         yield text, el.get("datetime") or el.get("content")
 
 

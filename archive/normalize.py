@@ -71,6 +71,8 @@ def strip_controls(text: str) -> str:
 def fold_arabic(text: str) -> str:
     """Matching key for one line: NFKC, no controls/tatweel/diacritics, folded letters,
     ASCII digits, lower case, collapsed whitespace. Punctuation is kept."""
+    if text.isascii():  # fast path: nothing to fold but case and spaces
+        return _WS_RE.sub(" ", text.lower()).strip()
     text = unicodedata.normalize("NFKC", text)
     text = strip_controls(text).replace(_TATWEEL, "")
     text = _DIACRITICS_RE.sub("", text)

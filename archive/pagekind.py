@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 __all__ = ["PageKind", "classify_markup", "not_text_reason"]
@@ -36,7 +37,7 @@ _LISTING_URL_RE = re.compile(
 )
 _TEASER_RE = re.compile(
     r"^\s*(?:[.…]+\s*)?(?:اقرأ المزيد|إقرأ المزيد|اقرا المزيد|أكمل القراءة|اكمل القراءة|"
-    r"المزيد|read more|continue reading|more)\s*[»›>.…]*\s*$|^\s*\[(?:…|\.\.\.)\]\s*$",
+    r"read more|continue reading)\s*[»›>.…]*\s*$|^\s*\[(?:…|\.\.\.)\]\s*$",
     re.IGNORECASE,
 )
 
@@ -57,13 +58,20 @@ def not_text_reason(content_type: str | None) -> str | None:
     return None
 
 
+# Anchors that may be teaser links, found in C; _TEASER_RE then checks the whole text.
+_TEASER_CANDIDATES = etree.XPath(
+    "//a[contains(., 'المزيد') or contains(., 'القراءة') or contains(., '[…]')"
+    " or contains(., '[...]') or contains(translate(., 'READMOCNTIUG', 'readmocntiug'), 'read more')"
+    " or contains(translate(., 'READMOCNTIUG', 'readmocntiug'), 'continue reading')]"
+)
+
+
 def _teasers(tree: HtmlElement) -> int:
-    count = 0
-    for a in tree.iter("a"):
-        text = a.text_content()
-        if len(text) < 40 and _TEASER_RE.match(text):
-            count += 1
-    return count
+    return sum(
+        1
+        for a in _TEASER_CANDIDATES(tree)
+        if len(text := a.text_content()) < 40 and _TEASER_RE.match(text)
+    )
 
 
 def _linked_headings(tree: HtmlElement) -> int:

@@ -203,10 +203,10 @@ def test_never_today_by_default() -> None:
 def test_dateparser_auto_detection_is_wrong_and_never_used() -> None:  # D23
     import dateparser
 
-    # Documented upstream behaviour: auto-detection reads "5 آب 2019" as Urdu and returns a
-    # date that is not 2019-08-05 (the relative base, i.e. "now").
-    guessed = dateparser.parse("5 آب 2019", settings={"RELATIVE_BASE": datetime(2000, 1, 1)})
-    assert guessed is None or guessed.date() != date(2019, 8, 5)
+    # Documented upstream behaviour (dateparser 1.5): auto-detection reads "5 آب 2019" as Urdu
+    # and silently returns the relative base, i.e. "now".
+    base = datetime(2000, 1, 1)  # noqa: DTZ001 (dateparser's RELATIVE_BASE is naive)
+    assert dateparser.parse("5 آب 2019", settings={"RELATIVE_BASE": base}) == base
     # Our parser never calls dateparser (nor htmldate) at all.
     with (
         mock.patch("dateparser.parse", side_effect=AssertionError("dateparser called")),
@@ -254,3 +254,16 @@ def test_dates_in_urls(url: str, expected: tuple[date, str] | None) -> None:
 def test_unknown_time_zone_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
         get_zone("Mars/Olympus")
+
+
+def test_htmldate_misdates_levantine_months_and_we_do_not() -> None:  # D24
+    import htmldate
+
+    from archive.extract import extract
+
+    page = '<html><body><article><p class="date">14 شباط 2019</p><p>نص</p></article></body></html>'
+    assert htmldate.find_date(page) == "2019-01-01"  # documented upstream behaviour
+    ex = extract(page.encode(), url="http://x.sy/a", fetched_at=FETCH, zone=DAMASCUS)
+    assert ex.published_at is not None
+    assert ex.published_at.astimezone(DAMASCUS).date() == date(2019, 2, 14)
+    assert (ex.date_precision, ex.date_source) == ("day", "text")

@@ -74,15 +74,12 @@ def test_recurring_lines_are_learned_and_similar_lines_kept(archive: Archive) ->
         assert later.count("\n") >= 2
     learned = rows(
         archive,
-        "SELECT line, articles_seen FROM boilerplate_lines WHERE articles_seen >= :k "
-        "ORDER BY line",
+        "SELECT line, articles_seen FROM boilerplate_lines WHERE articles_seen >= :k ORDER BY line",
         k=MIN_ARTICLES,
     )
     assert learned == [(SIGNATURE, 12), (SLOGAN, 12)]
     # The first line (lead or dateline) is never a candidate.
-    assert rows(archive, "SELECT COUNT(*) FROM boilerplate_lines WHERE line LIKE 'أفاد%'") == [
-        (0,)
-    ]
+    assert rows(archive, "SELECT COUNT(*) FROM boilerplate_lines WHERE line LIKE 'أفاد%'") == [(0,)]
     removed = rows(archive, "SELECT MAX(removed_lines) FROM article_versions")[0][0]
     assert removed is not None
     assert int(removed) >= 2  # type: ignore[call-overload]
