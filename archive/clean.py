@@ -24,12 +24,18 @@ Rules, in the order they are tried (full catalogue with examples in ``docs/clean
   ``head-prompt``    "استمع إلى المقال", "اقرأ على الموقع", "Listen to this article"
   ``media-prompt``   "المزيد من التفاصيل في الفيديو المرفق..", "شاهد الفيديو"
   ``bare-url``       a line that is only a URL ("https://telegram.me/SyrianArabNewsAgency")
+* ``caption`` (≤ 15 words): "مصدر الصورة: رويترز", "صورة تعبيرية", "… - أرشيفية", "Getty Images".
+* ``glued-credit``: a Latin credit glued to Arabic ("Getty Imagesمقاتلون …") is split off; the rest
+  of the line is kept and cleaned.
 * ``custom``: caller patterns (``extra_patterns``), searched in the key, any line.
+* ``learned``: a short line whose :func:`line_hash` is in ``learned`` (the source's learned
+  boilerplate, ``archive.learned``); :attr:`CleanResult.candidates` feeds the learning.
 * ``duplicate-line``: a line of ≥ 8 words whose key equals an earlier kept line's key (extractors
   sometimes emit a paragraph twice); the first occurrence stays. Short lines (subheadings) may
   repeat.
-* ``attribution``: the last remaining line, if it is only a source credit ("المصدر: وكالة رويترز"),
-  is removed and its credit returned as :attr:`CleanResult.attribution`.
+* ``attribution``: the last remaining line, if it is only a source credit ("المصدر: وكالة رويترز")
+  or a signature ("زمان الوصل", "أ ف ب"), is removed and returned as
+  :attr:`CleanResult.attribution`.
 * ``blank``: a line without letters or digits (only punctuation, tatweel, RLM…). Whitespace-only
   lines are dropped silently (paragraph breaks collapse to one "\\n").
 

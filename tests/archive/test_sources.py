@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.sources import SourcesError, load_sources
+from archive.sources import Source, SourcesError, load_sources
 
 GOOD = """
 [defaults]
@@ -82,6 +82,18 @@ def test_hosts_include_www_variant(tmp_path: Path) -> None:
             "[defaults] url: unknown key",
         ),
         ("[source.a]\nurl = 'http://x/'", "unknown top-level key 'source'"),
+        (
+            '[sources.a]\nurl = "http://x/"\ntimezone = "Asia/Damaskus"',
+            "[sources.a] timezone: unknown time zone 'Asia/Damaskus'",
+        ),
+        (
+            '[sources.a]\nurl = "http://x/"\nprune = ["div..x"]',
+            "[sources.a] prune[0]: invalid CSS selector 'div..x'",
+        ),
+        (
+            '[sources.a]\nurl = "http://x/"\nprune = ["//div[@class="]',
+            "[sources.a] prune[0]: invalid XPath",
+        ),
         ("", "no sources"),
         ("[sources.a\nurl=1", "invalid TOML"),
     ],
@@ -101,3 +113,18 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
     path.write_bytes("[sources.a]\nurl = 'http://x/'\n# مرحبا".encode("cp1256"))
     with pytest.raises(SourcesError, match="not UTF-8"):
         load_sources(path)
+
+
+def test_timezone_and_prune(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[defaults]\ntimezone = "Asia/Damascus"\n'
+        '[sources.a]\nurl = "http://x/"\nprune = [".most-read", "//aside"]\n'
+        '[sources.b]\nurl = "http://y/"\ntimezone = "Asia/Beirut"\n',
+    )
+    sources = load_sources(path)
+    assert sources["a"].timezone == "Asia/Damascus"
+    assert sources["b"].zone.key == "Asia/Beirut"  # type: ignore[attr-defined]
+    assert sources["a"].prune[1] == "//aside"
+    assert "most-read" in sources["a"].prune[0]  # CSS compiled to XPath
+    assert Source(name="c", url="http://z/").zone.utcoffset(None) is not None
