@@ -238,15 +238,16 @@ def _rule_for(full: str, key: str, extra: Sequence[re.Pattern[str]]) -> str | No
     """``full`` is the folded line, ``key`` the same with edge punctuation trimmed."""
     if not key:
         return "blank"
+    forms = (key,) if key == full else (key, full)
     for rule, pattern in _INLINE_RULES:
-        if pattern.fullmatch(key) or pattern.fullmatch(full):
+        if any(pattern.fullmatch(form) for form in forms):
             return rule
     words = len(full.split())
     if words <= MAX_SHORT_WORDS:
         for rule, pattern in _SHORT_RULES:
-            if pattern.fullmatch(key) or pattern.fullmatch(full):
+            if any(pattern.fullmatch(form) for form in forms):
                 return rule
-    if words <= MAX_CAPTION_WORDS and (_CAPTION_RE.fullmatch(key) or _CAPTION_RE.fullmatch(full)):
+    if words <= MAX_CAPTION_WORDS and any(_CAPTION_RE.fullmatch(form) for form in forms):
         return "caption"
     if any(pattern.search(full) for pattern in extra):
         return "custom"

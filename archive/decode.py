@@ -92,11 +92,12 @@ _CONTROL_BYTES = frozenset([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C,
 _CONTROL_BYTE_STRING = bytes(sorted(_CONTROL_BYTES))
 _MAX_CONTROL_SHARE = 0.01
 _MIN_CONTROL_BYTES = 4  # a stray control or two in a tiny page is not binary
-_MAX_REPLACEMENT_SHARE = 0.01  # literal U+FFFD per non-ASCII character
+_MAX_REPLACEMENT_SHARE = 0.01  # literal U+FFFD per letter of the page
 _MIN_REPLACEMENTS = 5  # a stray literal U+FFFD or two in a valid page is not soup
 _MAX_GARBLED_SHARE = 0.15  # garbled words per word with non-ASCII letters
 
 _C0_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _INVISIBLE_RE = re.compile(
     r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|&#?\w+;", re.IGNORECASE | re.DOTALL
 )
@@ -149,6 +150,10 @@ _LETTER_RE = re.compile(r"[^\W\d_]")
 _ARABIC_LETTER_RE = re.compile(
     "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"
 )
+
+
+def _letters(text: str) -> int:
+    return len(_LETTER_RE.findall(text))
 
 
 def arabic_ratio(text: str) -> float:
@@ -228,8 +233,7 @@ def _rejection(body: bytes, codec: str, utf8_evidence: bool) -> str | None:
         nonascii = sum(b > 0x7F for b in body) or 1
         return f"{min(bad / nonascii, 1.0):.0%} replacement characters (first at byte {exc.start})"
     fffd = text.count("\ufffd")
-    nonascii = len(text) - len(text.encode("ascii", "ignore"))
-    if fffd >= _MIN_REPLACEMENTS and fffd / (nonascii or 1) > _MAX_REPLACEMENT_SHARE:
+    if fffd >= _MIN_REPLACEMENTS and fffd / (fffd + _letters(text)) > _MAX_REPLACEMENT_SHARE:
         return f"U+FFFD soup ({fffd} replacement characters in the text)"
     if codec == "utf-8":  # strict UTF-8 success is strong evidence; double encoding is a
         return None  # text-level problem for repair_mojibake
@@ -244,9 +248,10 @@ def _finish(body: bytes, codec: str, declared: str | None, method: str) -> Decod
     text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _C0_RE.search(text):
+    # C0 controls in the text ⇔ C0 bytes in the body, for every ASCII-compatible codec.
+    if codec.startswith("utf-16") or len(body.translate(None, _C0_BYTES)) != len(body):
         text = _C0_RE.sub("", text)
-    if not unicodedata.is_normalized("NFC", text):
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return Decoded(text=text, encoding=codec, declared=declared, method=method)
 

@@ -118,7 +118,12 @@ def extract(
         meta, hint=published_hint, url=url, tree=tree, zone=zone, fetched_at=fetched_at
     )
     kind = classify_markup(
-        tree, url, article_markup=meta.article_markup, listing_markup=meta.listing_markup
+        tree,
+        body,
+        decoded.encoding,
+        url,
+        article_markup=meta.article_markup,
+        listing_markup=meta.listing_markup,
     )
     headline = _first_heading(tree)
     result = trafilatura.bare_extraction(

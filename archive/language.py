@@ -70,7 +70,16 @@ _CYRILLIC = frozenset({"ru", "uk"})
 _LATIN = frozenset(_STOPWORDS) - _CYRILLIC
 
 
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
 def _script_counts(text: str) -> Counter[str]:
+    """Letters per script; when Arabic or Latin letters are most of the text, only those."""
+    letters = len(_LETTER_RE.findall(text))
+    for name in ("latin", "arabic"):
+        count = len(_SCRIPT_RES[name].findall(text))
+        if count > letters / 2:
+            return Counter({name: count, "other": letters - count})
     return Counter({name: len(rx.findall(text)) for name, rx in _SCRIPT_RES.items()})
 
 

@@ -4,8 +4,9 @@ Every *new* article of a source contributes its short lines (≤ ``MAX_LEARNED_W
 the first line, each line once, matched on its ``fold_arabic`` key) to ``boilerplate_lines``, in
 the ingest transaction. A line becomes boilerplate for that source when it has been seen in at
 least ``MIN_ARTICLES`` distinct articles **and** in at least ``MIN_SHARE`` of the source's
-articles first seen since the line itself was first seen ("recent" articles, so a slogan added
-last month counts against last month's articles only). Ingest loads the learned lines before
+articles stored since the line itself was first seen ("recent" articles, so a slogan added
+last month counts against last month's articles only; ``articles_before`` keeps the source's
+article count at that moment, so no old articles are scanned). Ingest loads the learned lines before
 extraction and :func:`archive.clean.clean_text` removes them (rule ``learned``). A body sentence
 that merely resembles a slogan has a different key and is kept; a sentence that recurs in a few
 articles (a templated casualty report) stays below the share. See ``docs/cleaning.md``.
@@ -46,19 +47,23 @@ def upsert(
     session.execute(stmt)
 
 
-def learned_lines(session: Session, source_id: int) -> frozenset[str]:
-    """Hashes of the lines that are boilerplate for this source right now."""
-    b = BoilerplateLine
-    recent = (
-        select(func.count())
-        .select_from(Article)
-        .where(Article.source_id == b.source_id, Article.first_seen_at >= b.first_seen_at)
-        .scalar_subquery()
+def _article_count(session: Session, source_id: int) -> int:
+    count = session.scalar(
+        select(func.count()).select_from(Article).where(Article.source_id == source_id)
     )
+    return int(count or 0)
+
+
+def learned_lines(session: Session, source_id: int) -> frozenset[str]:
+    """Hashes of the lines that are boilerplate for this source right now.
+
+    Two indexed queries: the source's article count, and its lines seen ≥ MIN_ARTICLES times."""
+    total = _article_count(session, source_id)
+    b = BoilerplateLine
     query = select(b.line_hash).where(
         b.source_id == source_id,
         b.articles_seen >= MIN_ARTICLES,
-        b.articles_seen >= MIN_SHARE * recent,
+        b.articles_seen >= MIN_SHARE * (total - b.articles_before),
     )
     return frozenset(session.scalars(query))
 
@@ -66,9 +71,13 @@ def learned_lines(session: Session, source_id: int) -> frozenset[str]:
 def record_lines(
     session: Session, source_id: int, candidates: Sequence[tuple[str, str]], seen_at: datetime
 ) -> None:
-    """Count one more article for each candidate line (call once per new article)."""
+    """Count one more article for each candidate line (call once per new article, after the
+    article row is flushed)."""
     table = BoilerplateLine.__table__
     assert isinstance(table, Table)
+    if not candidates:
+        return
+    before = _article_count(session, source_id) - 1  # the articles before this one
     upsert(
         session,
         table,
@@ -78,6 +87,7 @@ def record_lines(
                 "line_hash": digest,
                 "line": line,
                 "articles_seen": 1,
+                "articles_before": before,
                 "first_seen_at": seen_at,
                 "last_seen_at": seen_at,
             }

@@ -237,6 +237,10 @@ _DATE_HINT_RE = re.compile(r"date|time|publish|posted|tarikh|byline|meta", re.IG
 _SKIP_HINT_RE = re.compile(r"comment|related|sidebar|widget|footer|popular|ticker|breaking", re.I)
 _MODIFIED_RE = re.compile(r"آخر تحديث|اخر تحديث|تم التحديث|تحديث:|updated|modified", re.I)
 MAX_VISIBLE_CANDIDATES = 40
+_DATE_TAGS = ("time", "span", "div", "p", "li", "abbr", "small", "td", "font")
+_HINT_ATTRS = ("class", "id", "itemprop")
+# A date needs digits, or one of the relative words (cheap prefilter before parsing).
+_MAYBE_DATE_RE = re.compile(r"[0-9٠-٩۰-۹]|منذ|قبل|أمس|امس|البارحة|اليوم|ago|yesterday|today", re.I)
 MAX_VISIBLE_CHARS = 160
 
 
@@ -249,37 +253,30 @@ def _skipped(el: HtmlElement) -> bool:
     return False
 
 
-_LOWER = "translate(concat(@class, ' ', @id, ' ', @itemprop), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-# Candidate elements, prefiltered in C (``_DATE_HINT_RE`` decides).
-_DATE_ELEMENTS = etree.XPath(
-    ".//time | .//*[self::span or self::div or self::p or self::li or self::abbr or self::small"
-    " or self::td or self::font][@class or @id or @itemprop]["
-    + " or ".join(
-        f"contains({_LOWER}, '{word}')"
-        for word in ("date", "time", "publish", "posted", "tarikh", "byline", "meta")
-    )
-    + "]"
-)
-
-
-def _article_root(tree: HtmlElement) -> HtmlElement | None:
-    """The element holding the article: the first ``<article>``, else the h1's container."""
+def _scopes(tree: HtmlElement) -> list[HtmlElement]:
+    """Where a byline date can be: the first ``<article>``, then the area around the ``<h1>``
+    (up to three levels up); the whole page only when it has neither. Site headers (with
+    *today's* date), sidebars and footers far from the headline are never searched."""
+    scopes: list[HtmlElement] = []
     article = tree.find(".//article")
     if article is not None:
-        return article
+        scopes.append(article)
     h1 = tree.find(".//h1")
-    if h1 is not None and (parent := h1.getparent()) is not None:
-        grand = parent.getparent()
-        return grand if grand is not None else parent
-    return None
+    if h1 is not None:
+        area = h1
+        for _ in range(3):
+            parent = area.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            area = parent
+        scopes.append(area)
+    return scopes or [tree]
 
 
 def _visible_candidates(tree: HtmlElement) -> Iterator[tuple[str, str | None]]:
-    """(visible text, datetime attribute) of date-like elements: the article's own first
-    (site headers show *today's* date), then the rest of the page."""
-    root = _article_root(tree)
+    """(visible text, datetime attribute) of date-like elements near the headline."""
     seen: set[HtmlElement] = set()
-    for scope in (root, tree) if root is not None else (tree,):
+    for scope in _scopes(tree):
         for candidate in _date_elements(scope, seen):
             yield candidate
             if len(seen) > MAX_VISIBLE_CANDIDATES:
@@ -287,11 +284,12 @@ def _visible_candidates(tree: HtmlElement) -> Iterator[tuple[str, str | None]]:
 
 
 def _date_elements(scope: HtmlElement, seen: set[HtmlElement]) -> Iterator[tuple[str, str | None]]:
-    for el in _DATE_ELEMENTS(scope):
+    for el in scope.iter(*_DATE_TAGS):
         if el in seen:
             continue
-        hint = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
-        if el.tag != "time" and not _DATE_HINT_RE.search(hint):
+        if el.tag != "time" and not any(
+            (value := el.get(attr)) and _DATE_HINT_RE.search(value) for attr in _HINT_ATTRS
+        ):
             continue
         text = " ".join(el.text_content().split())
         if not text and el.get("datetime") is None:
@@ -315,16 +313,15 @@ def visible_dates(
         parsed: ParsedDate | None = None
         if attr and (iso := parse_iso(attr, zone, fetched_at)) is not None:
             parsed = ParsedDate(iso[0], iso[1])
-        elif text:
+        elif text and _MAYBE_DATE_RE.search(text):
             parsed = parse_visible_date(text, fetched_at=fetched_at, zone=zone, year_hint=year_hint)
         if parsed is None:
             continue
         if _MODIFIED_RE.search(text):
             modified = modified or parsed
-        elif published is None:
+        else:
             published = parsed
-        if published is not None and modified is not None:
-            break
+            break  # a modified date is only taken when it comes before the published one
     return published, modified
 
 

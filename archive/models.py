@@ -210,6 +210,9 @@ class BoilerplateLine(Base):
     line_hash: Mapped[str] = mapped_column(String(16), primary_key=True)
     line: Mapped[str] = mapped_column(Text)
     articles_seen: Mapped[int] = mapped_column(Integer)
+    # The source's article count before the line was first seen: articles since then are
+    # the "recent" ones its share is measured against.
+    articles_before: Mapped[int] = mapped_column(Integer)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
 

@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.Column("line_hash", sa.String(length=16), nullable=False),
         sa.Column("line", sa.Text(), nullable=False),
         sa.Column("articles_seen", sa.Integer(), nullable=False),
+        sa.Column("articles_before", sa.Integer(), nullable=False),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
