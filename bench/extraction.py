@@ -9,8 +9,14 @@ gold main text, 524 real pages, mostly English and German):
 * ``trafilatura-precision``: the same with ``favor_precision=True``.
 
 Each extractor runs ``--repeat`` times in alternation; F1 is deterministic, pages/s is the
-median over the runs. Targets (issue 3): mean F1 ≥ 0.93 and pages/s ≥ 0.8× the baseline's.
-Exit status 1 when a target is missed, 2 when the data set is missing.
+median over the runs (score.py's own timing: wall time inside the extractor, one process).
+
+On a shared machine, load changes between whole runs, so the speed target is checked on an
+**interleaved** timing as well: page by page, arshif and plain trafilatura run back to back
+(alternating which goes first), ``--repeat`` times; the ratio of their total times (median
+over the repeats) is reported as "interleaved × base". Targets (issue 3): mean F1 ≥ 0.93 and
+speed ≥ 0.8× plain trafilatura (interleaved). Exit status 1 when a target is missed, 2 when the
+data set is missing.
 
     .venv/bin/python bench/extraction.py [--data DIR] [--repeat N] [--limit N]
 """
@@ -76,6 +82,29 @@ def _preload(data: Path, limit: int | None) -> None:
         _RAW[row["id"]] = gzip.decompress(raw) if row["html"].endswith(".gz") else raw
 
 
+def _interleaved(score: ModuleType, data: Path, limit: int | None) -> float:
+    """Plain trafilatura's total time / arshif's total time, page by page back to back."""
+    import time
+
+    import trafilatura
+
+    rows = [json.loads(line) for line in (data / "manifest.jsonl").open(encoding="utf-8")]
+    pages = [(row, score.decode_html(_RAW[row["id"]])) for row in (rows[:limit] if limit else rows)]
+    ours = theirs = 0.0
+    for i, (row, html) in enumerate(pages):
+        for turn in (i % 2, 1 - i % 2):
+            start = time.perf_counter()
+            if turn == 0:
+                with contextlib.suppress(Exception):
+                    arshif_extract(html, row)
+                ours += time.perf_counter() - start
+            else:
+                with contextlib.suppress(Exception):
+                    trafilatura.extract(html)
+                theirs += time.perf_counter() - start
+    return theirs / ours
+
+
 def _run(score: ModuleType, data: Path, spec: list[str], limit: int | None) -> dict[str, Any]:
     argv = [*spec, "--manifest", str(data / "manifest.jsonl"), "--quiet"]
     if limit:
@@ -118,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         for name, spec in specs.items():
             print(f"run {i + 1}/{args.repeat}: {name} ...", file=sys.stderr, flush=True)
             runs[name].append(_run(score, data, spec, args.limit))
+    ratios = []
+    for i in range(args.repeat):
+        print(f"interleaved timing {i + 1}/{args.repeat} ...", file=sys.stderr, flush=True)
+        ratios.append(_interleaved(score, data, args.limit))
+    interleaved = statistics.median(ratios)
     base_speed = statistics.median(r["pages_per_second"] for r in runs["trafilatura"])
     print(f"{'extractor':<24}{'pages':>6}{'F1':>8}{'P':>8}{'R':>8}{'pages/s':>10}{'× base':>8}")
     result: dict[str, tuple[float, float]] = {}
@@ -131,11 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     by_source = runs["arshif"][0]["by_source"]
     print("arshif F1 by source: " + ", ".join(f"{s} {v['f1']:.4f}" for s, v in by_source.items()))
-    f1, ratio = result["arshif"]
-    ok = f1 >= TARGET_F1 and ratio >= TARGET_SPEED_RATIO
+    print(f"interleaved (page by page, median of {args.repeat}): arshif {interleaved:.2f}x base")
+    f1 = result["arshif"][0]
+    ok = f1 >= TARGET_F1 and interleaved >= TARGET_SPEED_RATIO
     print(
-        f"targets: F1 {f1:.4f} >= {TARGET_F1} and speed {ratio:.2f}x >= {TARGET_SPEED_RATIO}x: "
-        + ("met" if ok else "MISSED")
+        f"targets: F1 {f1:.4f} >= {TARGET_F1} and speed {interleaved:.2f}x >= "
+        f"{TARGET_SPEED_RATIO}x: " + ("met" if ok else "MISSED")
     )
     return 0 if ok else 1
 
