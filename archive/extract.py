@@ -71,6 +71,7 @@ class Extraction:
     page_kind: str  # "article" | "listing" (archive.pagekind); "short" is decided by ingest
     page_kind_reason: str | None
     encoding: str
+    declared_encoding: str | None  # what the HTTP header (else the <meta>) claimed
     removed_lines: int
     # (line_hash, line) of short lines for learned boilerplate (archive.learned)
     line_candidates: tuple[tuple[str, str], ...] = ()
@@ -161,6 +162,7 @@ def extract(
         page_kind=kind.kind,
         page_kind_reason=kind.reason,
         encoding=decoded.encoding,
+        declared_encoding=decoded.declared,
         removed_lines=len(cleaned.removed),
         line_candidates=cleaned.candidates,
     )

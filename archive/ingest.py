@@ -246,6 +246,7 @@ def _store(
         categories="; ".join(ex.categories) or None,
         tags="; ".join(ex.tags) or None,
         removed_lines=ex.removed_lines,
+        declared_encoding=(ex.declared_encoding or "")[:40] or None,
     )
     session.add(version)
     session.flush()

@@ -122,6 +122,7 @@ class ArticleVersion(Base):
     tags: Mapped[str | None] = mapped_column(Text)
     cleaner: Mapped[str | None] = mapped_column(String(40))
     removed_lines: Mapped[int | None] = mapped_column(Integer)
+    declared_encoding: Mapped[str | None] = mapped_column(String(40))
 
 
 class CrawlRun(Base):

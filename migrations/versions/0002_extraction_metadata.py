@@ -81,6 +81,7 @@ NEW_COLUMNS = (
     ("tags", sa.Text()),
     ("cleaner", sa.String(length=40)),
     ("removed_lines", sa.Integer()),
+    ("declared_encoding", sa.String(length=40)),
 )
 
 

@@ -159,3 +159,6 @@ def test_new_fields_are_stored_and_exposed_in_the_views(archive: Archive) -> Non
         "clean-2",
     )
     assert str(row[8]).startswith("trafilatura-")
+    assert rows(archive, "SELECT encoding, declared_encoding FROM article_versions") == [
+        ("utf-8", "utf-8")
+    ]
