@@ -225,3 +225,20 @@ def test_prune_list_removes_elements_before_extraction() -> None:
     assert "دعم لا محدود" not in ex.text  # the <h3>
     assert "إقرأ أيضاً" not in ex.text
     assert ex.removed_lines == 0  # pruned before extraction, nothing left for the cleaner
+
+
+def test_extract_command_time_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "page.html"
+    page = "<html><body><article><h1>ع</h1><span class='date'>منذ ساعتين</span><p>"
+    path.write_bytes((page + "نص الخبر " * 40 + "</p></article></body></html>").encode())
+    argv = ["extract", "--json", "--fetched-at", "2019-03-22T12:00:00Z", str(path)]
+    assert archive_cli(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["published_at"], data["date_precision"]) == (
+        "2019-03-22T10:00:00+00:00",
+        "relative",
+    )
+    assert archive_cli(["extract", "--timezone", "Mars/X", str(path)]) == 2
+    assert "--timezone: unknown time zone 'Mars/X'" in capsys.readouterr().err
+    assert archive_cli(["extract", "--fetched-at", "yesterday", str(path)]) == 2
+    assert "--fetched-at: 'yesterday' is not an ISO 8601 time" in capsys.readouterr().err
