@@ -210,6 +210,11 @@ _SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("bare-url", _rx(r"(?:https?://|www\.|t\.me/)\S+")),
 )
+# All short rules in one pattern (one regex call per line); the group name gives the rule.
+_SHORT_COMBINED = re.compile(
+    "|".join(f"(?P<{rule.replace('-', '_')}>{pattern.pattern})" for rule, pattern in _SHORT_RULES)
+)
+_SHORT_INDEX = {rule.replace("-", "_"): i for i, (rule, _) in enumerate(_SHORT_RULES)}
 _CAPTION_RE = _rx(
     r"(?:مصدر الصوره|الصوره|الصور|صوره|تصوير|عدسه|photo|photos|image|picture|credit|photograph)"
     r"\s*:.{0,120}",
@@ -244,9 +249,11 @@ def _rule_for(full: str, key: str, extra: Sequence[re.Pattern[str]]) -> str | No
             return rule
     words = len(full.split())
     if words <= MAX_SHORT_WORDS:
-        for rule, pattern in _SHORT_RULES:
-            if any(pattern.fullmatch(form) for form in forms):
-                return rule
+        found = [
+            m.lastgroup for form in forms if (m := _SHORT_COMBINED.fullmatch(form)) and m.lastgroup
+        ]
+        if found:  # the earliest rule in _SHORT_RULES order, as if tried one by one
+            return min(found, key=_SHORT_INDEX.__getitem__).replace("_", "-")
     if words <= MAX_CAPTION_WORDS and any(_CAPTION_RE.fullmatch(form) for form in forms):
         return "caption"
     if any(pattern.search(full) for pattern in extra):
