@@ -24,12 +24,18 @@ Rules, in the order they are tried (full catalogue with examples in ``docs/clean
   ``head-prompt``    "استمع إلى المقال", "اقرأ على الموقع", "Listen to this article"
   ``media-prompt``   "المزيد من التفاصيل في الفيديو المرفق..", "شاهد الفيديو"
   ``bare-url``       a line that is only a URL ("https://telegram.me/SyrianArabNewsAgency")
+* ``caption`` (≤ 15 words): "مصدر الصورة: رويترز", "صورة تعبيرية", "… - أرشيفية", "Getty Images".
+* ``glued-credit``: a Latin credit glued to Arabic ("Getty Imagesمقاتلون …") is split off; the rest
+  of the line is kept and cleaned.
 * ``custom``: caller patterns (``extra_patterns``), searched in the key, any line.
+* ``learned``: a short line whose :func:`line_hash` is in ``learned`` (the source's learned
+  boilerplate, ``archive.learned``); :attr:`CleanResult.candidates` feeds the learning.
 * ``duplicate-line``: a line of ≥ 8 words whose key equals an earlier kept line's key (extractors
   sometimes emit a paragraph twice); the first occurrence stays. Short lines (subheadings) may
   repeat.
-* ``attribution``: the last remaining line, if it is only a source credit ("المصدر: وكالة رويترز"),
-  is removed and its credit returned as :attr:`CleanResult.attribution`.
+* ``attribution``: the last remaining line, if it is only a source credit ("المصدر: وكالة رويترز")
+  or a signature ("زمان الوصل", "أ ف ب"), is removed and returned as
+  :attr:`CleanResult.attribution`.
 * ``blank``: a line without letters or digits (only punctuation, tatweel, RLM…). Whitespace-only
   lines are dropped silently (paragraph breaks collapse to one "\\n").
 
@@ -41,14 +47,16 @@ platform ("تابعونا على أرض الواقع …"). Bump :data:`CLEANER_
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+
+import xxhash
 
 from archive.normalize import fold_arabic
 
-__all__ = ["CLEANER_VERSION", "CleanResult", "RemovedLine", "clean_text"]
+__all__ = ["CLEANER_VERSION", "CleanResult", "RemovedLine", "clean_text", "line_hash"]
 
-CLEANER_VERSION = 1
+CLEANER_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +71,16 @@ class CleanResult:
     text: str  # kept lines, trimmed, joined with "\n"; author's spelling untouched
     removed: tuple[RemovedLine, ...]
     attribution: str | None  # "وكالة رويترز" from a final "المصدر: وكالة رويترز" line
+    # Lines a learned per-source rule may later remove: (line_hash, line) of every short line
+    # the built-in rules kept (or the learned rule removed), except the first line of the text.
+    candidates: tuple[tuple[str, str], ...] = ()
 
 
 MAX_SHORT_WORDS = 20  # boilerplate rules only touch lines this short
 MIN_DUPLICATE_WORDS = 8  # only lines at least this long count as repeated paragraphs
 MAX_CREDIT_WORDS = 8
+MAX_CAPTION_WORDS = 15
+MAX_LEARNED_WORDS = 20  # learned per-source boilerplate: short lines only
 
 _EDGE = " \t.:;,،؛!?؟-–—_|•·*»«<>()[]{}…\"'“”‘’/\\←→↑⬆⬅➡#=+~"
 _PLATFORM = (
@@ -197,50 +210,109 @@ _SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("bare-url", _rx(r"(?:https?://|www\.|t\.me/)\S+")),
 )
+# All short rules in one pattern (one regex call per line); the group name gives the rule.
+_SHORT_COMBINED = re.compile(
+    "|".join(f"(?P<{rule.replace('-', '_')}>{pattern.pattern})" for rule, pattern in _SHORT_RULES)
+)
+_SHORT_INDEX = {rule.replace("-", "_"): i for i, (rule, _) in enumerate(_SHORT_RULES)}
+_CAPTION_RE = _rx(
+    r"(?:مصدر الصوره|الصوره|الصور|صوره|تصوير|عدسه|photo|photos|image|picture|credit|photograph)"
+    r"\s*:.{0,120}",
+    r"صوره (?:تعبيريه|ارشيفيه|من الارشيف|ارشيف|مرفقه)(?:\W.{0,80})?",
+    r".{1,120}\s[-–—]\s(?:ارشيفيه|ارشيف|صوره ارشيفيه|صوره تعبيريه)",
+    r"\(?(?:photo|image|picture)s?(?: by| courtesy| credit)\b.{0,100}",
+    r"(?:getty images|afp|reuters|epa|anadolu|shutterstock|ap photo)(?:\s*/\s*\S+){0,2}"
+    r"(?: via getty images)?",
+)
+# A Latin photo credit glued to the Arabic text that follows it (TEST_CASES C12).
+_GLUED_CREDIT_RE = re.compile(
+    r"^(?P<credit>(?:AFP\s*/\s*)?Getty Images|AFP|Reuters|EPA|AP Photo|Anadolu(?: Agency)?"
+    r"|Shutterstock)(?=[\u0600-\u06ff])"
+)
 _CREDIT_RE = re.compile(r"(?:المصدر|المصادر|source)\s*[:：\-–—]\s*\S.*")
 _CREDIT_SPLIT_RE = re.compile(r"[:：\-–—]")
+# Agency and outlet signatures that end a text on their own (NOTES §4.2), in folded form.
+_SIGNATURE_RE = re.compile(
+    r"(?:ا ف ب|ا\.ف\.ب|فرانس برس|ا ش ا|رويترز|سانا|وكالات|الاناضول|د ب ا|يو بي اي|زمان الوصل"
+    r"|سيريانيوز|بلدي نيوز|عنب بلدي|سمارت|نورث برس|حريه برس|afp|reuters|ap|dpa|anadolu)"
+    r"|عن (?:وكاله )?\S+(?: \S+)? بتصرف"
+)
 
 
 def _rule_for(full: str, key: str, extra: Sequence[re.Pattern[str]]) -> str | None:
     """``full`` is the folded line, ``key`` the same with edge punctuation trimmed."""
     if not key:
         return "blank"
+    forms = (key,) if key == full else (key, full)
     for rule, pattern in _INLINE_RULES:
-        if pattern.fullmatch(key) or pattern.fullmatch(full):
+        if any(pattern.fullmatch(form) for form in forms):
             return rule
-    if len(full.split()) <= MAX_SHORT_WORDS:
-        for rule, pattern in _SHORT_RULES:
-            if pattern.fullmatch(key) or pattern.fullmatch(full):
-                return rule
+    words = len(full.split())
+    if words <= MAX_SHORT_WORDS:
+        found = [
+            m.lastgroup for form in forms if (m := _SHORT_COMBINED.fullmatch(form)) and m.lastgroup
+        ]
+        if found:  # the earliest rule in _SHORT_RULES order, as if tried one by one
+            return min(found, key=_SHORT_INDEX.__getitem__).replace("_", "-")
+    if words <= MAX_CAPTION_WORDS and any(_CAPTION_RE.fullmatch(form) for form in forms):
+        return "caption"
     if any(pattern.search(full) for pattern in extra):
         return "custom"
     return None
 
 
 def _credit(line: str) -> str | None:
-    """The credit of a line that is only "المصدر: …", else None."""
-    if not _CREDIT_RE.fullmatch(fold_arabic(line).strip(_EDGE)):
+    """The credit of a line that is only "المصدر: …" or a signature ("زمان الوصل",
+    "أ ف ب", "عن رويترز بتصرف"), else None."""
+    key = fold_arabic(line).strip(_EDGE)
+    if _SIGNATURE_RE.fullmatch(key):
+        return line.strip(_EDGE)
+    if not _CREDIT_RE.fullmatch(key):
         return None
     credit = _CREDIT_SPLIT_RE.split(line, maxsplit=1)[1].strip(_EDGE)
     return credit if credit and len(credit.split()) <= MAX_CREDIT_WORDS else None
 
 
-def clean_text(text: str, *, extra_patterns: Sequence[re.Pattern[str]] = ()) -> CleanResult:
+def line_hash(key: str) -> str:
+    """Stable id of a folded line (for learned per-source boilerplate): xxh3-64, 16 hex."""
+    return xxhash.xxh3_64_hexdigest(key.encode("utf-8"))
+
+
+def clean_text(
+    text: str,
+    *,
+    extra_patterns: Sequence[re.Pattern[str]] = (),
+    learned: Collection[str] = (),
+) -> CleanResult:
     """Drop boilerplate lines; keep every other line, in order, exactly as written (trimmed).
 
     ``extra_patterns`` are per-source patterns searched in each line's key (``fold_arabic``
     form; anchor them with ``^…$`` to match whole lines); a match removes the line (``custom``).
+    ``learned`` holds :func:`line_hash` values of the source's learned boilerplate lines
+    (``archive.learned``); a short line whose hash is in it is removed (``learned``).
     """
     kept: list[tuple[int, str]] = []
     removed: list[RemovedLine] = []
     seen: set[str] = set()
+    candidates: dict[str, str] = {}
+    first = True
     for index, raw in enumerate(text.splitlines()):
         line = raw.strip()
         if not line:
             continue
+        if (glued := _GLUED_CREDIT_RE.match(line)) is not None:
+            removed.append(RemovedLine(index, glued["credit"], "glued-credit"))
+            line = line[glued.end() :].strip()
         full = fold_arabic(line)
         key = full.strip(_EDGE)
         rule = _rule_for(full, key, extra_patterns)
+        if rule is None and key and len(full.split()) <= MAX_LEARNED_WORDS:
+            digest = line_hash(key)
+            if digest in learned:
+                rule = "learned"
+            if not first:
+                candidates.setdefault(digest, line)
+        first = first and rule is not None
         if rule is None and len(key.split()) >= MIN_DUPLICATE_WORDS:
             rule = "duplicate-line" if key in seen else None
             seen.add(key)
@@ -257,4 +329,5 @@ def clean_text(text: str, *, extra_patterns: Sequence[re.Pattern[str]] = ()) -> 
         text="\n".join(line for _, line in kept),
         removed=tuple(sorted(removed, key=lambda r: r.index)),
         attribution="، ".join(credits) if credits else None,
+        candidates=tuple(candidates.items()),
     )

@@ -114,6 +114,17 @@ def add_archive_commands(commands: Any) -> None:
     ext.add_argument("--url", default="http://localhost/", help="the page's URL (for links)")
     ext.add_argument("--content-type", help="the HTTP Content-Type header the page was served with")
     ext.add_argument("--json", action="store_true", help="print text and metadata as JSON")
+    ext.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="the site's time zone for naive dates, e.g. Asia/Damascus (default: UTC)",
+    )
+    ext.add_argument(
+        "--fetched-at",
+        metavar="ISO",
+        help="when the page was fetched (ISO 8601; resolves 'منذ ساعتين', rejects later dates; "
+        "default: now)",
+    )
     ext.set_defaults(handler=cmd_extract)
 
     add_ops_commands(commands, db_option())  # status, report (archive/ops_cli.py)
@@ -241,10 +252,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from archive.extract import extract
+    from archive.extract_options import cli_zone_and_time
 
+    zone, fetched_at = cli_zone_and_time(args.timezone, args.fetched_at)
     body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     try:
-        result = extract(body, url=args.url, content_type=args.content_type)
+        result = extract(
+            body, url=args.url, content_type=args.content_type, zone=zone, fetched_at=fetched_at
+        )
     except (DecodeError, ExtractionError) as exc:
         where = "<stdin>" if args.file == "-" else args.file
         raise type(exc)(f"{where}: {exc}") from exc

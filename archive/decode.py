@@ -89,12 +89,15 @@ _MAGIC = (
     (b"RIFF", "RIFF (WebP/WAV) data"),
 )
 _CONTROL_BYTES = frozenset([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_CONTROL_BYTE_STRING = bytes(sorted(_CONTROL_BYTES))
 _MAX_CONTROL_SHARE = 0.01
 _MIN_CONTROL_BYTES = 4  # a stray control or two in a tiny page is not binary
-_MAX_REPLACEMENT_SHARE = 0.01  # literal U+FFFD per non-ASCII character
+_MAX_REPLACEMENT_SHARE = 0.01  # literal U+FFFD per letter of the page
+_MIN_REPLACEMENTS = 5  # a stray literal U+FFFD or two in a valid page is not soup
 _MAX_GARBLED_SHARE = 0.15  # garbled words per word with non-ASCII letters
 
 _C0_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _INVISIBLE_RE = re.compile(
     r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|&#?\w+;", re.IGNORECASE | re.DOTALL
 )
@@ -143,10 +146,23 @@ def _arabic_letters(text: str) -> int:
     return sum(ch.isalpha() and _is_arabic(ch) for ch in text)
 
 
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_ARABIC_LETTER_RE = re.compile(
+    "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"
+)
+
+
+def _letters(text: str) -> int:
+    return len(_LETTER_RE.findall(text))
+
+
 def arabic_ratio(text: str) -> float:
     """Share of Arabic-script letters among all letters (0.0 when there are no letters)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return sum(map(_is_arabic, letters)) / len(letters) if letters else 0.0
+    letters = len(_LETTER_RE.findall(text))
+    if not letters:
+        return 0.0
+    arabic = len([ch for ch in _ARABIC_LETTER_RE.findall(text) if ch.isalpha()])
+    return arabic / letters
 
 
 @functools.lru_cache(maxsize=8192)
@@ -200,7 +216,7 @@ def _binary_reason(body: bytes) -> str | None:
         if body.startswith(magic):
             return f"body is {kind} (magic bytes {magic.hex()}), not text"
     sample = body[:65536]
-    controls = sum(b in _CONTROL_BYTES for b in sample)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTE_STRING))
     if controls >= _MIN_CONTROL_BYTES and controls / len(sample) > _MAX_CONTROL_SHARE:
         return f"body looks binary ({controls / len(sample):.0%} control bytes)"
     return None
@@ -217,7 +233,7 @@ def _rejection(body: bytes, codec: str, utf8_evidence: bool) -> str | None:
         nonascii = sum(b > 0x7F for b in body) or 1
         return f"{min(bad / nonascii, 1.0):.0%} replacement characters (first at byte {exc.start})"
     fffd = text.count("\ufffd")
-    if fffd and fffd / (sum(not ch.isascii() for ch in text) or 1) > _MAX_REPLACEMENT_SHARE:
+    if fffd >= _MIN_REPLACEMENTS and fffd / (fffd + _letters(text)) > _MAX_REPLACEMENT_SHARE:
         return f"U+FFFD soup ({fffd} replacement characters in the text)"
     if codec == "utf-8":  # strict UTF-8 success is strong evidence; double encoding is a
         return None  # text-level problem for repair_mojibake
@@ -229,8 +245,14 @@ def _rejection(body: bytes, codec: str, utf8_evidence: bool) -> str | None:
 
 def _finish(body: bytes, codec: str, declared: str | None, method: str) -> Decoded:
     text = body.decode(codec)
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", _C0_RE.sub("", text))
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # C0 controls in the text ⇔ C0 bytes in the body, for every ASCII-compatible codec.
+    if codec.startswith("utf-16") or len(body.translate(None, _C0_BYTES)) != len(body):
+        text = _C0_RE.sub("", text)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     return Decoded(text=text, encoding=codec, declared=declared, method=method)
 
 

@@ -2,7 +2,7 @@
 
 1. **Refresh fingerprints** whose ``method`` is not the current :data:`~archive.fingerprint.PARAMS`
    (another normaliser version, other MinHash parameters, or a fingerprint stored before
-   migration 0003): recomputed from each article's latest version. Current ones are reused.
+   migration 0006): recomputed from each article's latest version. Current ones are reused.
 2. **Reset** every duplicate link and partial-reprint row.
 3. **Re-link** every article, in cluster precedence order (earliest published first, then
    agency credits, then first seen), with the same matching code as ingest

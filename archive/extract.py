@@ -1,17 +1,29 @@
 """From fetched bytes to a cleaned article: decode, parse once, metadata, trafilatura, clean.
 
-:func:`extract` is a pure function and exactly what ingest stores (``arshif extract`` prints
-it). Internal failures raise :class:`ExtractionError` / ``DecodeError`` with the reason.
+:func:`extract` is a pure function of its arguments and exactly what ingest stores
+(``arshif extract`` prints it). Internal failures raise :class:`ExtractionError` /
+``DecodeError`` with the reason.
+
+Steps: :func:`archive.decode.decode_html` (lying charsets, mojibake) → one lxml tree →
+:func:`archive.metadata.page_metadata` (JSON-LD, meta tags) → the source's ``prune`` XPaths are
+removed from the tree → dates in the order of trust (:func:`archive.metadata.choose_published`)
+→ the page kind (:mod:`archive.pagekind`) → trafilatura's main-text extraction on the same tree
+(its own metadata and date guessing are off: they are slow and htmldate mis-dates Levantine
+months) → the headline line dropped → :func:`archive.clean.clean_text` (built-in rules, the
+source's patterns, learned per-source lines) → language detected from the cleaned text.
+
+Versions: :data:`EXTRACTOR` names trafilatura's version and this module's
+:data:`EXTRACT_VERSION` (bump it when the output changes for any input); :data:`CLEANER`
+names the cleaning rules (``archive.clean.CLEANER_VERSION``). Both are stored per version.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import trafilatura
@@ -20,25 +32,18 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from archive.clean import CLEANER_VERSION, clean_text
-from archive.decode import arabic_ratio, decode_html
+from archive.dates import parse_iso
+from archive.decode import decode_html
+from archive.language import detect_language
+from archive.metadata import choose_published, page_metadata
 from archive.normalize import fold_arabic
+from archive.pagekind import classify_markup
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR = f"trafilatura-{trafilatura.__version__}+clean-{CLEANER_VERSION}"
-_ARTICLE_TYPES = {
-    "article",
-    "newsarticle",
-    "reportagenewsarticle",
-    "analysisnewsarticle",
-    "blogposting",
-    "opinionnewsarticle",
-    "backgroundnewsarticle",
-    "reviewnewsarticle",
-    "socialmediaposting",
-    "liveblogposting",
-    "videoobject",
-}
+EXTRACT_VERSION = 2
+EXTRACTOR = f"trafilatura-{trafilatura.__version__}+extract-{EXTRACT_VERSION}"
+CLEANER = f"clean-{CLEANER_VERSION}"
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -53,23 +58,36 @@ class Extraction:
     authors: str | None
     published_at: datetime | None
     modified_at: datetime | None
-    date_source: str | None  # "json-ld", "meta", "hint" (e.g. news sitemap), "trafilatura"
-    language: str | None
+    date_precision: str | None  # "exact" | "day" | "month" | "relative"
+    date_source: str | None  # "json-ld" | "meta" | "hint" | "url" | "url+text" | "text"
+    language: str | None  # detected from the cleaned text (archive.language)
     description: str | None
     canonical_url: str | None
+    image: str | None
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
     attribution: str | None
     article_markup: bool  # og:type=article or a JSON-LD article type on the page
+    page_kind: str  # "article" | "listing" (archive.pagekind); "short" is decided by ingest
+    page_kind_reason: str | None
     encoding: str
+    declared_encoding: str | None  # what the HTTP header (else the <meta>) claimed
     removed_lines: int
+    # (line_hash, line) of short lines for learned boilerplate (archive.learned)
+    line_candidates: tuple[tuple[str, str], ...] = ()
 
     @property
     def word_count(self) -> int:
         return len(_WORD_RE.findall(self.text))
 
     def as_dict(self) -> dict[str, Any]:
-        out = {name: getattr(self, name) for name in self.__slots__}
+        out = {name: getattr(self, name) for name in self.__slots__ if name != "line_candidates"}
         out["word_count"] = self.word_count
-        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in out.items()}
+        out["extractor"], out["cleaner"] = EXTRACTOR, CLEANER
+        return {
+            k: v.isoformat() if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v
+            for k, v in out.items()
+        }
 
 
 def extract(
@@ -79,170 +97,124 @@ def extract(
     content_type: str | None = None,
     boilerplate: Sequence[re.Pattern[str]] = (),
     published_hint: datetime | None = None,
+    fetched_at: datetime | None = None,
+    zone: tzinfo = UTC,
+    prune: Sequence[str] = (),
+    learned: Collection[str] = (),
 ) -> Extraction:
-    """Extract and clean the main text and metadata of one HTML page."""
+    """Extract and clean the main text and metadata of one HTML page.
+
+    ``fetched_at`` (default: now) resolves relative dates and rejects future ones; ``zone`` is
+    the site's time zone for naive timestamps; ``prune`` are XPath expressions removed from
+    the tree before extraction; ``learned`` are learned boilerplate line hashes."""
+    fetched_at = fetched_at or datetime.now(UTC)
     decoded = decode_html(body, content_type)
     tree = load_html(decoded.text)
     if tree is None:
         raise ExtractionError("not an HTML document (no parsable tree)")
-    meta = _page_metadata(tree)
+    meta = page_metadata(tree, zone, fetched_at)
+    _prune(tree, prune)
+    _unwrap_layout_tables(tree)
+    published, precision, date_source, visible_modified = choose_published(
+        meta, hint=published_hint, url=url, tree=tree, zone=zone, fetched_at=fetched_at
+    )
+    kind = classify_markup(
+        tree,
+        body,
+        decoded.encoding,
+        url,
+        article_markup=meta.article_markup,
+        listing_markup=meta.listing_markup,
+    )
+    headline = _first_heading(tree)
     result = trafilatura.bare_extraction(
         tree,
         url=url,
-        with_metadata=True,
+        with_metadata=False,
         include_comments=False,
         include_tables=True,
         deduplicate=False,
-        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     doc = result if isinstance(result, Document) else None
     raw_text = (doc.text or "") if doc is not None else ""
-    title = meta.title or (doc.title if doc is not None else None)
-    cleaned = clean_text(_drop_leading_title(raw_text, title), extra_patterns=boilerplate)
-
-    published = meta.published
-    date_source: str | None = "json-ld" if meta.published_ld else "meta"
-    if published is None and published_hint is not None:
-        published, date_source = published_hint, "hint"
-    if published is None and doc is not None and doc.date:
-        published, date_source = parse_datetime(doc.date), "trafilatura"
-    if published is None:
-        date_source = None
-
-    language = _language(cleaned.text, meta.lang)
+    title = meta.title or headline
+    cleaned = clean_text(
+        _drop_leading_title(raw_text, (meta.title, headline)),
+        extra_patterns=boilerplate,
+        learned=learned,
+    )
     return Extraction(
         title=title,
         text=cleaned.text,
-        authors=meta.authors or (doc.author if doc is not None else None),
+        authors=meta.authors,
         published_at=published,
-        modified_at=meta.modified,
+        modified_at=meta.modified or visible_modified,
+        date_precision=precision,
         date_source=date_source,
-        language=language,
-        description=meta.description or (doc.description if doc is not None else None),
+        language=detect_language(cleaned.text),
+        description=meta.description,
         canonical_url=meta.canonical,
+        image=meta.image,
+        categories=tuple(meta.categories),
+        tags=tuple(meta.tags),
         attribution=cleaned.attribution,
         article_markup=meta.article_markup,
+        page_kind=kind.kind,
+        page_kind_reason=kind.reason,
         encoding=decoded.encoding,
+        declared_encoding=decoded.declared,
         removed_lines=len(cleaned.removed),
+        line_candidates=cleaned.candidates,
     )
 
 
-@dataclass
-class _Meta:
-    title: str | None = None
-    authors: str | None = None
-    published: datetime | None = None
-    published_ld: bool = False
-    modified: datetime | None = None
-    description: str | None = None
-    canonical: str | None = None
-    lang: str | None = None
-    article_markup: bool = False
+def parse_datetime(value: Any, zone: tzinfo = UTC) -> datetime | None:
+    """An ISO 8601 timestamp or date as aware UTC; naive values are in ``zone``.
+
+    Placeholders (before 1990) are refused."""
+    parsed = parse_iso(value, zone)
+    return parsed[0] if parsed else None
 
 
-def _page_metadata(tree: HtmlElement) -> _Meta:
-    """Structured metadata, in order of trust: JSON-LD, then OpenGraph/article meta tags."""
-    meta = _Meta()
-    for obj in _json_ld_objects(tree):
-        types = obj.get("@type")
-        type_names = {
-            t.lower() for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)
-        }
-        if not type_names & _ARTICLE_TYPES:
-            continue
-        meta.article_markup = True
-        for key in ("datePublished", "dateCreated", "uploadDate"):
-            if meta.published is None and (when := parse_datetime(obj.get(key))):
-                meta.published, meta.published_ld = when, True
-        meta.modified = meta.modified or parse_datetime(obj.get("dateModified"))
-        headline = obj.get("headline") or obj.get("name")
-        meta.title = meta.title or (headline.strip() if isinstance(headline, str) else None)
-        meta.authors = meta.authors or _authors(obj.get("author"))
-        desc = obj.get("description")
-        meta.description = meta.description or (desc.strip() if isinstance(desc, str) else None)
-
-    props: dict[str, str] = {}
-    for el in tree.iter("meta"):
-        key = (el.get("property") or el.get("name") or "").strip().lower()
-        content = (el.get("content") or "").strip()
-        if key and content and key not in props:
-            props[key] = content
-    if props.get("og:type", "").lower() == "article":
-        meta.article_markup = True
-    meta.published = meta.published or parse_datetime(props.get("article:published_time"))
-    meta.modified = meta.modified or parse_datetime(props.get("article:modified_time"))
-    meta.title = meta.title or props.get("og:title")
-    meta.description = meta.description or props.get("og:description") or props.get("description")
-    meta.authors = meta.authors or props.get("author") or props.get("article:author")
-
-    for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            meta.canonical = link.get("href", "").strip()
-            break
-    meta.canonical = meta.canonical or props.get("og:url")
-    html_lang = tree.get("lang") or tree.get("xml:lang")
-    meta.lang = html_lang.split("-")[0].strip().lower() if html_lang else None
-    return meta
+def _prune(tree: HtmlElement, xpaths: Sequence[str]) -> None:
+    for xpath in xpaths:
+        for el in tree.xpath(xpath):
+            if isinstance(el, HtmlElement) and el.getparent() is not None:
+                el.drop_tree()  # keeps the element's tail text
 
 
-def _json_ld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        try:
-            data = json.loads(script.text_content() or "")
-        except ValueError:
-            log.debug("ignoring unparsable JSON-LD block")
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop(0)
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                yield item
-                if isinstance(item.get("@graph"), list):
-                    stack.extend(item["@graph"])
+# A layout table holds the page's headline or several long paragraphs in its cells.
+_LAYOUT_TABLE = "boolean(.//td//h1) or count(.//td//p[string-length(normalize-space()) > 100]) >= 2"
 
 
-def _authors(value: Any) -> str | None:
-    items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and name.strip():
-            names.append(name.strip())
-    return "; ".join(names) or None
+_TABLE_PARTS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
 
 
-def parse_datetime(value: Any) -> datetime | None:
-    """An ISO 8601 timestamp or date as aware UTC; naive values are taken as UTC."""
-    if not isinstance(value, str) or not value.strip():
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Tables used for page layout (cells holding the ``h1`` or several long paragraphs, as on
+    legacy Arabic sites) become plain ``div``s, so trafilatura reads paragraphs, not rows.
+    Data tables (short cells) are left alone."""
+    layout = [t for t in tree.iter("table") if t.xpath(_LAYOUT_TABLE)]
+    for table in layout:  # the table's own rows and cells only; nested tables decide alone
+        own = table.xpath("./*/tr/td | ./*/tr/th | ./tr/td | ./tr/th | ./*/tr | ./tr | ./*")
+        for el in [table, *own]:
+            if el.tag in _TABLE_PARTS:
+                el.tag = "div"
+
+
+def _first_heading(tree: HtmlElement) -> str | None:
+    h1 = tree.find(".//h1")
+    if h1 is None:
         return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    if when.year < 1990:  # placeholder dates such as 1970-01-01
-        return None
-    return when.astimezone(UTC)
+    text = " ".join(h1.text_content().split())
+    return text or None
 
 
-def _drop_leading_title(text: str, title: str | None) -> str:
+def _drop_leading_title(text: str, titles: Sequence[str | None]) -> str:
     """trafilatura keeps the headline when it sits inside the article element; the title
     is stored on its own, so a first line that repeats it is dropped from the text."""
-    if not title:
+    keys = {fold_arabic(t) for t in titles if t}
+    if not keys:
         return text
     first, _, rest = text.lstrip().partition("\n")
-    return rest if fold_arabic(first) == fold_arabic(title) else text
-
-
-def _language(text: str, declared: str | None) -> str | None:
-    if text and arabic_ratio(text) >= 0.5:
-        return "ar"
-    return declared
+    return rest if fold_arabic(first) in keys else text

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db import write_session
 from archive.decode import DecodeError
 from archive.dedup import index_and_link
-from archive.extract import EXTRACTOR, Extraction, ExtractionError, extract
+from archive.extract import CLEANER, EXTRACTOR, Extraction, ExtractionError, extract
 from archive.fingerprint import TextFingerprint, fingerprint
+from archive.learned import learned_lines, record_lines, record_skipped
 from archive.models import Article, ArticleVersion, CrawlRun, FetchFailure
+from archive.pagekind import not_text_reason
 from archive.recheck import policy_for, record_check
 from archive.search_index import index_version
 from archive.sources import Source
@@ -82,24 +84,30 @@ def ingest_page(
     source_id: int,
     run_id: int | None = None,
 ) -> IngestResult:
+    content_type = page.headers.get("content-type")
+    if reason := not_text_reason(content_type):
+        return _skip(factory, page, source_id, run_id, "not-text", reason)
+    with factory() as session:
+        learned = learned_lines(session, source_id)
     try:
         ex = extract(
             page.body,
             url=page.final_url,
-            content_type=page.headers.get("content-type"),
+            content_type=content_type,
             boilerplate=source.boilerplate,
             published_hint=page.published_hint,
+            fetched_at=page.fetched_at,
+            zone=source.zone,
+            prune=source.prune,
+            learned=learned,
         )
     except (DecodeError, ExtractionError) as exc:
         kind = "decode" if isinstance(exc, DecodeError) else "extract"
         record_failure(factory, source_id, page.final_url, kind, str(exc), page.status, run_id)
         return IngestResult(Outcome.FAILED, page.final_url, reason=f"{kind}: {exc}")
 
-    reason = _not_an_article(ex, page.is_article)
-    if reason:
-        log.debug("%s: skipped: %s", page.final_url, reason)
-        _count(factory, run_id, {"pages_fetched": 1, "skipped": 1}, len(page.body))
-        return IngestResult(Outcome.SKIPPED, page.final_url, reason=reason)
+    if skipped := _not_an_article(ex, page.is_article):
+        return _skip(factory, page, source_id, run_id, *skipped)
 
     url = _article_url(ex, page, source)
     fp = fingerprint(ex.text)
@@ -115,13 +123,42 @@ def ingest_page(
     raise AssertionError("unreachable")
 
 
-def _not_an_article(ex: Extraction, hint: bool | None) -> str | None:
+def _not_an_article(ex: Extraction, hint: bool | None) -> tuple[str, str] | None:
+    """(kind, reason) when the page is not stored as an article (see archive.pagekind)."""
+    if ex.page_kind == "listing":
+        return "listing", ex.page_kind_reason or "listing page"
     words = ex.word_count
     if words < MIN_WORDS:
-        return f"{words} words of text"
+        return "short", f"{words} words of text"
     if hint is None and not ex.article_markup and words < MIN_WORDS_UNMARKED:
-        return f"no article markup and only {words} words"
+        return "short", f"no article markup and only {words} words"
     return None
+
+
+def _skip(
+    factory: sessionmaker[Session],
+    page: FetchedPage,
+    source_id: int,
+    run_id: int | None,
+    kind: str,
+    reason: str,
+) -> IngestResult:
+    """Record a page that is not an article in ``skipped_pages`` and count it."""
+    log.debug("%s: skipped (%s): %s", page.final_url, kind, reason)
+    url = canonical_url(page.final_url)
+    with write_session(factory) as session:
+        record_skipped(
+            session,
+            source_id=source_id,
+            run_id=run_id,
+            url=url,
+            url_hash=url_hash(url),
+            kind=kind,
+            reason=reason,
+            when=page.fetched_at,
+        )
+        _increment(session, run_id, {"pages_fetched": 1, "skipped": 1}, len(page.body))
+    return IngestResult(Outcome.SKIPPED, page.final_url, reason=f"{kind}: {reason}")
 
 
 def _article_url(ex: Extraction, page: FetchedPage, source: Source) -> str:
@@ -160,6 +197,7 @@ def _store(
         session.add(article)
         session.flush()
         counts["new_articles"] = 1
+        record_lines(session, source_id, ex.line_candidates, page.fetched_at)
     else:
         article.last_seen_at = max(article.last_seen_at, page.fetched_at)
         if ex.published_at and (
@@ -235,6 +273,14 @@ def version_row(
         content_hash=chash,
         encoding=ex.encoding,
         extractor=EXTRACTOR,
+        cleaner=CLEANER,
+        date_precision=ex.date_precision,
+        canonical_url=ex.canonical_url,
+        image=ex.image,
+        categories="; ".join(ex.categories) or None,
+        tags="; ".join(ex.tags) or None,
+        removed_lines=ex.removed_lines,
+        declared_encoding=(ex.declared_encoding or "")[:40] or None,
     )
 
 
@@ -246,15 +292,6 @@ def _increment(
     values = {name: getattr(CrawlRun, name) + n for name, n in counts.items()}
     values["bytes_received"] = CrawlRun.bytes_received + nbytes
     session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
-
-
-def _count(
-    factory: sessionmaker[Session], run_id: int | None, counts: Mapping[str, int], nbytes: int
-) -> None:
-    if run_id is None:
-        return
-    with write_session(factory) as session:
-        _increment(session, run_id, counts, nbytes)
 
 
 def record_failure(

@@ -129,6 +129,15 @@ class ArticleVersion(Base):
     # raw capture existed).
     # (NO ACTION on delete: captures go only with their article, as its versions do.)
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), index=True)
+    # Added by migration 0002 (extraction metadata).
+    date_precision: Mapped[str | None] = mapped_column(String(16))
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    image: Mapped[str | None] = mapped_column(Text)
+    categories: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str | None] = mapped_column(Text)
+    cleaner: Mapped[str | None] = mapped_column(String(40))
+    removed_lines: Mapped[int | None] = mapped_column(Integer)
+    declared_encoding: Mapped[str | None] = mapped_column(String(40))
 
 
 class CrawlRun(Base):
@@ -158,7 +167,7 @@ class CrawlRun(Base):
     not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     hostname: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None] = mapped_column(Integer)
-    # Set when the run ends (scheduling, migration 0005): fetch_failures per kind, seconds.
+    # Set when the run ends (scheduling, migration 0003): fetch_failures per kind, seconds.
     errors_by_kind: Mapped[dict[str, int] | None] = mapped_column(JSON)
     duration_seconds: Mapped[float | None] = mapped_column(Float)
 
@@ -193,7 +202,7 @@ class Fingerprint(Base):
     norm_hash: Mapped[str] = mapped_column(String(32), index=True)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     method: Mapped[str] = mapped_column(String(120))
-    # Verification features (migration 0003): distinct shingles of the dedup key, its
+    # Verification features (migration 0006): distinct shingles of the dedup key, its
     # numbers (space-separated), and the news agency the text credits ("sana", ...).
     shingles: Mapped[int | None] = mapped_column(Integer)
     numbers: Mapped[str | None] = mapped_column(Text)
@@ -213,7 +222,7 @@ class LshBand(Base):
     )
 
 
-# -- scheduling: locks with a lease, and the per-source frontier (migration 0005) ---------------
+# -- scheduling: locks with a lease, and the per-source frontier (migration 0003) ---------------
 
 
 class CrawlLock(Base):
@@ -342,3 +351,47 @@ class PartialReprint(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
     containment: Mapped[float] = mapped_column(Float)
+
+
+# -- extraction: learned boilerplate and skipped pages (migration 0002) -------------------------
+
+
+class BoilerplateLine(Base):
+    """Per-source statistics of short lines, for learned boilerplate (``archive.learned``)."""
+
+    __tablename__ = "boilerplate_lines"
+    __table_args__ = (
+        Index("ix_boilerplate_lines_source_id_articles_seen", "source_id", "articles_seen"),
+    )
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    line_hash: Mapped[str] = mapped_column(String(16), primary_key=True)
+    line: Mapped[str] = mapped_column(Text)
+    articles_seen: Mapped[int] = mapped_column(Integer)
+    # The source's article count before the line was first seen: articles since then are
+    # the "recent" ones its share is measured against.
+    articles_before: Mapped[int] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class SkippedPage(Base):
+    """A fetched page that was not stored as an article, with the reason (one row per URL)."""
+
+    __tablename__ = "skipped_pages"
+    __table_args__ = (Index("ix_skipped_pages_source_id_kind", "source_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    first_skipped_at: Mapped[datetime]
+    last_skipped_at: Mapped[datetime]
+    times_skipped: Mapped[int] = mapped_column(Integer, default=1)

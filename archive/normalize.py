@@ -63,6 +63,12 @@ _HOUSE_STYLE: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Characters any of the folding steps below can change (everything else only needs lower()).
+_FOLDABLE_RE = re.compile(
+    "[\u0600-\u06ff\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+
+
 def strip_controls(text: str) -> str:
     """Remove bidi/format controls (RLM, ZWJ, BOM, ...). Safe for keys, lossy for display."""
     return text.translate(_CONTROLS)
@@ -71,11 +77,14 @@ def strip_controls(text: str) -> str:
 def fold_arabic(text: str) -> str:
     """Matching key for one line: NFKC, no controls/tatweel/diacritics, folded letters,
     ASCII digits, lower case, collapsed whitespace. Punctuation is kept."""
+    if text.isascii():  # fast path: nothing to fold but case and spaces
+        return _WS_RE.sub(" ", text.lower()).strip()
     text = unicodedata.normalize("NFKC", text)
-    text = strip_controls(text).replace(_TATWEEL, "")
-    text = _DIACRITICS_RE.sub("", text)
-    text = text.translate(_LETTER_FOLD).translate(_DIGITS).lower()
-    return _WS_RE.sub(" ", text).strip()
+    if _FOLDABLE_RE.search(text):  # Arabic script or controls: the full fold
+        text = strip_controls(text).replace(_TATWEEL, "")
+        text = _DIACRITICS_RE.sub("", text)
+        text = text.translate(_LETTER_FOLD).translate(_DIGITS)
+    return _WS_RE.sub(" ", text.lower()).strip()
 
 
 def dedup_key(text: str) -> str:

@@ -15,15 +15,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from archive.capture import load_capture
 from archive.db import write_session
 from archive.dedup import index_and_link
-from archive.extract import EXTRACTOR
+from archive.extract import CLEANER, EXTRACTOR
 from archive.fingerprint import fingerprint
+from archive.learned import learned_lines
 from archive.models import Article, ArticleVersion
 from archive.models import Source as SourceRow
+from archive.search_index import index_version
 from archive.sources import Source
 from archive.store import Archive
 from archive.versions import (
@@ -101,9 +103,10 @@ def _one_article(archive: Archive, src: Source, article_id: int, report: Reextra
             report.no_capture += 1
             return
         raw = load_capture(session, latest.capture_id)
+        learned = learned_lines(session, _source_id(session, article_id))
     report.checked += 1
     try:
-        page, ex = extract_again(raw, latest, src)
+        page, ex = extract_again(raw, latest, src, learned)
     except ReextractionFailed as exc:
         log.warning("%s", exc)
         report.failed += 1
@@ -117,9 +120,14 @@ def _one_article(archive: Archive, src: Source, article_id: int, report: Reextra
         if new is None:
             report.unchanged += 1
             return
+        index_version(session, article_id, new.id, new.title, new.text)
         index_and_link(session, session.get_one(Article, article_id), new, fingerprint(new.text))
     report.revised += 1
     report.revised_ids.append(article_id)
+
+
+def _source_id(session: Session, article_id: int) -> int:
+    return session.get_one(Article, article_id).source_id
 
 
 def _candidates(archive: Archive, source_id: int, everything: bool) -> list[int]:
@@ -136,6 +144,10 @@ def _candidates(archive: Archive, source_id: int, everything: bool) -> list[int]
         .order_by(Article.id)
     )
     if not everything:
-        query = query.where(ArticleVersion.extractor != EXTRACTOR)
+        query = query.where(
+            (ArticleVersion.extractor != EXTRACTOR)
+            | (ArticleVersion.cleaner != CLEANER)
+            | ArticleVersion.cleaner.is_(None)
+        )
     with archive.sessions() as session:
         return list(session.scalars(query))

@@ -20,11 +20,12 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.dates import get_zone
 from archive.durations import MAX_EVERY, MIN_EVERY, format_duration, parse_duration
 from archive.urls import canonical_url
 
@@ -59,6 +60,13 @@ class Source:
     recheck_max_interval: timedelta | None = None
     recheck_factor: float | None = None
     recheck_max_age: timedelta | None = None
+    timezone: str | None = None  # IANA name for naive timestamps, e.g. "Asia/Damascus"
+    prune: tuple[str, ...] = field(default=(), repr=False)  # XPath expressions (from CSS too)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The site's time zone (UTC when not configured)."""
+        return get_zone(self.timezone)
 
     @property
     def host(self) -> str:
@@ -251,6 +259,48 @@ def _every(value: Any, where: str) -> timedelta:
     return every
 
 
+def _timezone(value: Any, where: str) -> str:
+    name = _str(value, where)
+    try:
+        get_zone(name)
+    except ValueError:
+        raise SourcesError(
+            f"{where}: unknown time zone {name!r} (an IANA name such as 'Asia/Damascus')"
+        ) from None
+    return name
+
+
+def _selector(value: Any, where: str) -> str:
+    """A CSS selector or an XPath expression (starting with '/', './' or '(') → XPath."""
+    if not isinstance(value, str) or not value.strip():
+        raise SourcesError(f"{where}: expected a non-empty CSS selector or XPath expression")
+    text = value.strip()
+    from lxml import etree
+
+    if text.startswith(("/", "./", "(")):
+        xpath = text
+    else:
+        from cssselect import HTMLTranslator, SelectorError
+
+        try:
+            xpath = HTMLTranslator().css_to_xpath(text)
+        except SelectorError as exc:
+            raise SourcesError(f"{where}: invalid CSS selector {text!r}: {exc}") from None
+    try:
+        etree.XPath(xpath)
+    except etree.XPathSyntaxError as exc:
+        raise SourcesError(f"{where}: invalid XPath {text!r}: {exc}") from None
+    return xpath
+
+
+def _selector_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise SourcesError(f"{where}: expected a list of CSS selectors or XPath expressions")
+    return tuple(_selector(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+
 _FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "url": _url,
     "sitemaps": _url_list,
@@ -269,6 +319,8 @@ _FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "recheck_max_interval": _duration,
     "recheck_factor": _factor,
     "recheck_max_age": _duration,
+    "timezone": _timezone,
+    "prune": _selector_list,
 }
 # Keys that only make sense per source, not in [defaults].
 _PER_SOURCE = {"sitemaps", "feeds", "article_pattern", "allowed_hosts"}

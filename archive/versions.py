@@ -17,6 +17,7 @@ A version added for a fetch keeps that fetch's raw response (:mod:`archive.captu
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,8 +27,9 @@ from sqlalchemy.orm import Session
 from archive.capture import RawResponse, load_capture, store_capture
 from archive.changes import change_hash, change_key
 from archive.decode import DecodeError
-from archive.extract import EXTRACTOR, Extraction, ExtractionError, extract
+from archive.extract import CLEANER, EXTRACTOR, Extraction, ExtractionError, extract
 from archive.ingest import MIN_WORDS, FetchedPage, version_row
+from archive.learned import learned_lines
 from archive.models import Article, ArticleVersion
 from archive.sources import Source
 from archive.worddiff import summarize
@@ -85,7 +87,7 @@ def record_fetch(
     if same_content(latest, ex):
         return Step("unchanged", None, latest, reextracted=False)
     reextracted = False
-    if latest.extractor != EXTRACTOR and latest.capture_id is not None:
+    if stale_extraction(latest) and latest.capture_id is not None:
         redone = reextract_version(session, latest, source, run_id)
         if redone is not None:
             latest, reextracted = redone, True
@@ -98,6 +100,11 @@ def record_fetch(
     return Step("version", edit, edit, reextracted)
 
 
+def stale_extraction(version: ArticleVersion) -> bool:
+    """Whether ``version`` was extracted or cleaned by an older extractor than this one."""
+    return (version.extractor, version.cleaner) != (EXTRACTOR, CLEANER)
+
+
 def reextract_version(
     session: Session, version: ArticleVersion, source: Source, run_id: int | None = None
 ) -> ArticleVersion | None:
@@ -107,7 +114,13 @@ def reextract_version(
     if version.capture_id is None:
         return None
     try:
-        page, ex = extract_again(load_capture(session, version.capture_id), version, source)
+        source_id = session.get_one(Article, version.article_id).source_id
+        page, ex = extract_again(
+            load_capture(session, version.capture_id),
+            version,
+            source,
+            learned_lines(session, source_id),
+        )
     except ReextractionFailed as exc:
         log.warning("%s", exc)
         return None
@@ -115,7 +128,7 @@ def reextract_version(
 
 
 def extract_again(
-    raw: RawResponse, version: ArticleVersion, source: Source
+    raw: RawResponse, version: ArticleVersion, source: Source, learned: Collection[str] = ()
 ) -> tuple[FetchedPage, Extraction]:
     """The raw page as a :class:`FetchedPage`, and its extraction by the current extractor.
 
@@ -138,6 +151,10 @@ def extract_again(
             content_type=page.headers.get("content-type"),
             boilerplate=source.boilerplate,
             published_hint=page.published_hint,
+            fetched_at=page.fetched_at,
+            zone=source.zone,
+            prune=source.prune,
+            learned=learned,
         )
     except (DecodeError, ExtractionError) as exc:
         raise ReextractionFailed(f"{where}: re-extraction failed: {exc}") from exc

@@ -217,7 +217,8 @@ class FixtureWeb:
                 lines.append("sitemaps = [" + ", ".join(f'"{u}"' for u in outlet.sitemaps) + "]")
             if outlet.feeds:
                 lines.append("feeds = [" + ", ".join(f'"{u}"' for u in outlet.feeds) + "]")
-            lines += [f"article_pattern = '{outlet.article_pattern}'", 'language = "ar"', ""]
+            lines += [f"article_pattern = '{outlet.article_pattern}'", 'language = "ar"']
+            lines += ['timezone = "Asia/Damascus"', ""]
         return "\n".join(lines)
 
     def articles(self, outlet: str | None = None) -> tuple[Article, ...]:

@@ -1,7 +1,7 @@
 """Full-text search (search_documents + FTS5 / tsvector) and views for SQL users.
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0003
 Create Date: 2026-11-23 10:00:00
 
 Adds:
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0005"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

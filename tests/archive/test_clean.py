@@ -138,11 +138,44 @@ def test_c7_sana_footer_block() -> None:
     ]
 
 
-def test_c8_comment_prompts_go_signature_stays() -> None:
+def test_c8_comment_prompts_go_signature_moves_to_attribution() -> None:
     text = around() + "\nزمان الوصل\nتعليقات حول الموضوع\nلإرسال تعليق,الرجاء تعبئة الحقول التالية"
     result = clean_text(text)
-    assert result.text == around() + "\nزمان الوصل"
-    assert rules(result) == ["comment-prompt", "comment-prompt"]
+    assert result.text == around()
+    assert result.attribution == "زمان الوصل"
+    assert rules(result) == ["attribution", "comment-prompt", "comment-prompt"]
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [("ا ف ب", "ا ف ب"), ("أ ش أ", "أ ش أ"), ("(وكالات)", "وكالات"), ("عن رويترز بتصرف", None)],
+)
+def test_signatures_at_the_end_become_attribution(line: str, credit: str | None) -> None:
+    result = clean_text(around() + "\n" + line)
+    assert result.text == around()
+    assert result.attribution == (credit or line)
+
+
+def test_a_signature_word_inside_the_body_stays() -> None:
+    text = "زمان الوصل\n" + around()
+    assert clean_text(text).text == text
+    sentence = around() + "\nوقالت وكالة سانا إن الحملة مستمرة"
+    assert clean_text(sentence).text == sentence
+
+
+def test_c11_caption_lines_go() -> None:
+    for caption in ("مصدر الصورة: رويترز", "الحرب فى سوريا - أرشيفية", "صورة تعبيرية"):
+        result = clean_text(around(caption))
+        assert caption not in result.text
+        assert rules(result) == ["caption"]
+    kept = "وقالت الصورة: إن المشهد في حلب كان مأساوياً بكل المقاييس، كما أكد شهود عيان من المدينة"
+    assert clean_text(kept).text == kept  # a long line is not a caption
+
+
+def test_c12_glued_latin_credit_is_split_off() -> None:
+    result = clean_text("Getty Imagesمقاتلون من قوات سوريا الديمقراطية في الرقة")
+    assert result.text == "مقاتلون من قوات سوريا الديمقراطية في الرقة"
+    assert [(r.line, r.rule) for r in result.removed] == [("Getty Images", "glued-credit")]
 
 
 @pytest.mark.parametrize(

@@ -158,6 +158,7 @@ def test_copies_published_months_apart_are_not_linked(archive: Archive) -> None:
         "http://opp.example/news/7",
         republished(WIRE),
         published="2019-06-21T09:00:00+02:00",
+        hours=24 * 100,  # fetched after it was published (a future date would be rejected)
     )
     assert links(archive) == {a: None, b: None}
 

@@ -25,6 +25,8 @@ TABLES = {
     "captures",
     "fetch_state",
     "partial_reprints",
+    "boilerplate_lines",
+    "skipped_pages",
     "alembic_version",
 }
 # SQLite's FTS5 index and its shadow tables (PostgreSQL indexes search_documents itself).
@@ -117,7 +119,7 @@ def test_sqlite_uses_wal_and_foreign_keys(sqlite_url: str) -> None:
         engine.dispose()
 
 
-def test_0006_keeps_existing_versions_and_the_duplicate_index(db_url: str) -> None:
+def test_0005_keeps_existing_versions_and_the_duplicate_index(db_url: str) -> None:
     """Upgrading an archive with data from 0001: nothing lost (on SQLite a table rebuild
     would cascade-delete fingerprints), old versions get kinds, and back down again."""
     engine = create_engine(db_url)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.sources import SourcesError, load_sources
+from archive.sources import Source, SourcesError, load_sources
 
 GOOD = """
 [defaults]
@@ -95,6 +95,18 @@ def test_hosts_include_www_variant(tmp_path: Path) -> None:
             '[sources.a]\nurl = "http://x/"\nconditional_requests = "no"',
             "[sources.a] conditional_requests: expected true or false",
         ),
+        (
+            '[sources.a]\nurl = "http://x/"\ntimezone = "Asia/Damaskus"',
+            "[sources.a] timezone: unknown time zone 'Asia/Damaskus'",
+        ),
+        (
+            '[sources.a]\nurl = "http://x/"\nprune = ["div..x"]',
+            "[sources.a] prune[0]: invalid CSS selector 'div..x'",
+        ),
+        (
+            '[sources.a]\nurl = "http://x/"\nprune = ["//div[@class="]',
+            "[sources.a] prune[0]: invalid XPath",
+        ),
         ("", "no sources"),
         ("[sources.a\nurl=1", "invalid TOML"),
     ],
@@ -161,3 +173,18 @@ def test_recheck_keys_and_defaults(tmp_path: Path) -> None:
     assert not sources["a"].conditional_requests
     assert sources["b"].conditional_requests
     assert policy_for(sources["b"]).next_check(datetime.now(UTC), datetime.now(UTC)) is None
+
+
+def test_timezone_and_prune(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[defaults]\ntimezone = "Asia/Damascus"\n'
+        '[sources.a]\nurl = "http://x/"\nprune = [".most-read", "//aside"]\n'
+        '[sources.b]\nurl = "http://y/"\ntimezone = "Asia/Beirut"\n',
+    )
+    sources = load_sources(path)
+    assert sources["a"].timezone == "Asia/Damascus"
+    assert sources["b"].zone.key == "Asia/Beirut"  # type: ignore[attr-defined]
+    assert sources["a"].prune[1] == "//aside"
+    assert "most-read" in sources["a"].prune[0]  # CSS compiled to XPath
+    assert Source(name="c", url="http://z/").zone.utcoffset(None) is not None

@@ -99,6 +99,12 @@ def test_crawl_recrawl_edit(web: FixtureWeb, sources: Path, db_url: str) -> None
     assert legacy[0][1] == "cp1256"
     assert "دمشق" in legacy[0][0]
     assert sql(db_url, "SELECT COUNT(*) FROM article_versions WHERE published_at IS NULL") == [(0,)]
+    # extraction metadata (issue 3): detected language, date precision and source, versions
+    assert sql(
+        db_url,
+        "SELECT language, date_precision, date_source, cleaner, COUNT(*) FROM latest_versions "
+        "GROUP BY language, date_precision, date_source, cleaner",
+    ) == [("ar", "exact", "json-ld", "clean-2", 14)]
 
     # robots.txt obeyed, dead links recorded with their URL and status
     assert not [p for _, _, p in web.requests if p.startswith("/private/")]

@@ -1,7 +1,7 @@
 """Scheduling: crawl locks with a lease, the per-source frontier, run errors by kind and duration.
 
-Revision ID: 0005
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-23 09:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,7 +11,7 @@ on SQLite the columns are added and dropped with SQLite's own ``ALTER TABLE ADD/
 COLUMN`` (3.37+), with the foreign key and CHECK written as column constraints; the views
 over ``article_versions`` are untouched.
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 10:00:00.000000
 """
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
