@@ -16,16 +16,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
-
 from archive import __version__
-from archive.config import ConfigError
-from archive.decode import DecodeError
-from archive.extract import ExtractionError
-from archive.history import NotInArchive
-from archive.migrate import SchemaError
+from archive.errors import (
+    ConfigError,
+    DecodeError,
+    ExtractionError,
+    NotInArchive,
+    SchemaError,
+    SourcesError,
+)
 from archive.ops_cli import add_ops_commands
-from archive.sources import SourcesError
 
 Handler = Callable[[argparse.Namespace], int]
 # Errors a user can fix: printed as one line, exit status 2, no traceback.
@@ -152,8 +152,12 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     except USER_ERRORS as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
-    except OperationalError as exc:  # cannot connect, cannot open the file, ...
-        url = getattr(args, "db", None) or "(default)"
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError  # imported late: `--help` stays fast
+
+        if not isinstance(exc, OperationalError):  # a bug: let the traceback show
+            raise
+        url = getattr(args, "db", None) or "(default)"  # cannot connect, cannot open, ...
         print(f"{parser.prog}: error: cannot use database {url}: {exc.orig}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

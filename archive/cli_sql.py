@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from archive.cli import db_option
-from archive.config import ConfigError
+from archive.errors import ConfigError
 from archive.selection import Selection, period_end, period_start
 from archive.tabular import FORMATS, clip, json_value, render_table, write_csv, write_json
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+from archive.errors import ConfigError
 
 ENV_DB_URL = "ARSHIF_DB_URL"
 DEFAULT_DB_FILE = "arshif.db"
-
-
-class ConfigError(ValueError):
-    """A setting the user gave is unusable; the message says which and why."""
 
 
 def resolve_db_url(explicit: str | None = None) -> URL:
@@ -22,6 +22,8 @@ def resolve_db_url(explicit: str | None = None) -> URL:
     A bare path (``data/news.db``) means a SQLite file. ``postgresql://`` and
     ``postgres://`` URLs use the psycopg 3 driver, the one arshif installs.
     """
+    from sqlalchemy.engine import make_url  # imported here: `arshif --help` stays fast
+
     raw = explicit or os.environ.get(ENV_DB_URL) or DEFAULT_DB_FILE
     where = "--db" if explicit else (ENV_DB_URL if os.environ.get(ENV_DB_URL) else "default")
     if "://" not in raw:

@@ -36,11 +36,9 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
+from archive.errors import DecodeError
+
 __all__ = ["DecodeError", "Decoded", "arabic_ratio", "decode_html", "repair_mojibake"]
-
-
-class DecodeError(ValueError):
-    """The bytes are not text in any encoding we accept; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,29 +1,36 @@
-"""Durations as people write them in the sources file: ``"30m"``, ``"6h"``, ``"1d"``, ``"1h30m"``."""
+"""Durations as people write them in the sources file: ``"30m"``, ``"6h"``, ``"1d"``, ``"2w"``,
+``"1h30m"``. One parser for every duration key (``every``, ``recheck_*``)."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
-_UNITS = {"d": 86_400, "h": 3_600, "m": 60}
-_DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+_UNITS = {"d": 86_400, "h": 3_600, "m": 60}  # for formatting (weeks print as days)
+_PART_RE = re.compile(r"(\d+(?:\.\d+)?)([wdhm])")
+_ORDER = "wdhm"
+_SECONDS = {"w": 604_800, **_UNITS}
 
 MIN_EVERY = timedelta(minutes=1)
 MAX_EVERY = timedelta(days=365)
 
 
 def parse_duration(text: str) -> timedelta:
-    """``"1h30m"`` -> ``timedelta(hours=1, minutes=30)``. Units: ``d``, ``h``, ``m``, in that
-    order, each at most once. Raises :class:`ValueError` with a message a user can act on."""
+    """``"1h30m"`` -> ``timedelta(hours=1, minutes=30)``. Units: ``w``, ``d``, ``h``, ``m``, in
+    that order, each at most once; numbers may have decimals (``"1.5h"``). Raises
+    :class:`ValueError` with a message a user can act on."""
     compact = text.strip().lower().replace(" ", "")
-    match = _DURATION_RE.match(compact)
-    if not compact or match is None:
+    parts = _PART_RE.findall(compact)
+    units = [unit for _, unit in parts]
+    well_formed = "".join(n + u for n, u in parts) == compact and units == sorted(
+        set(units), key=_ORDER.index
+    )
+    if not compact or not parts or not well_formed:
         raise ValueError(
-            f'expected a duration such as "30m", "6h", "1d" or "1h30m" (units d, h, m), '
-            f"got {text!r}"
+            f'expected a duration such as "30m", "6h", "1d", "2w" or "1h30m" '
+            f"(units w, d, h, m), got {text!r}"
         )
-    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes)
+    return timedelta(seconds=sum(float(n) * _SECONDS[u] for n, u in parts))
 
 
 def format_duration(value: timedelta) -> str:

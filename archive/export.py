@@ -26,7 +26,7 @@ from typing import IO, Any, Protocol
 
 from sqlalchemy import Connection, Engine, text
 
-from archive.config import ConfigError
+from archive.errors import ConfigError
 from archive.selection import Selection
 from archive.types import UTCDateTime
 

@@ -34,6 +34,7 @@ from trafilatura.utils import load_html
 from archive.clean import CLEANER_VERSION, clean_text
 from archive.dates import parse_iso
 from archive.decode import decode_html
+from archive.errors import ExtractionError
 from archive.language import detect_language
 from archive.metadata import choose_published, page_metadata
 from archive.normalize import fold_arabic
@@ -45,10 +46,6 @@ EXTRACT_VERSION = 2
 EXTRACTOR = f"trafilatura-{trafilatura.__version__}+extract-{EXTRACT_VERSION}"
 CLEANER = f"clean-{CLEANER_VERSION}"
 _WORD_RE = re.compile(r"\w+")
-
-
-class ExtractionError(ValueError):
-    """The page could not be turned into text; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

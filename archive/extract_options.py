@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from archive.config import ConfigError
 from archive.dates import get_zone
+from archive.errors import ConfigError
 
 
 def cli_zone_and_time(

@@ -8,16 +8,10 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.errors import NotInArchive
 from archive.models import Article, ArticleVersion, Capture
 from archive.models import Source as SourceRow
 from archive.urls import canonical_url, url_hash
-
-
-class NotInArchive(LookupError):
-    """The archive has no such article or version; the message says what was asked."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "not in the archive"
 
 
 @dataclass(frozen=True, slots=True)

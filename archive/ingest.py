@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import write_session
-from archive.decode import DecodeError
 from archive.dedup import index_and_link
-from archive.extract import CLEANER, EXTRACTOR, Extraction, ExtractionError, extract
+from archive.errors import DecodeError, ExtractionError
+from archive.extract import CLEANER, EXTRACTOR, Extraction, extract
 from archive.fingerprint import TextFingerprint, fingerprint
 from archive.learned import learned_lines, record_lines, record_skipped
 from archive.models import Article, ArticleVersion, CrawlRun, FetchFailure

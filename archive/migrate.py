@@ -11,15 +11,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
+from archive.errors import SchemaError
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Arbitrary, fixed key for the PostgreSQL advisory lock that serialises migrations.
 _PG_MIGRATION_LOCK = 0x61727368  # "arsh"
-
-
-class SchemaError(RuntimeError):
-    """The database schema is not the one this version of arshif expects."""
 
 
 def alembic_config() -> Config:

@@ -84,8 +84,9 @@ def add_ops_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from archive.cli import render_table
-    from archive.config import ConfigError, resolve_sources_path
+    from archive.config import resolve_sources_path
     from archive.db import create_engine, session_factory
+    from archive.errors import ConfigError
     from archive.health import Thresholds, source_health
     from archive.migrate import ensure_schema
     from archive.sources import load_sources
@@ -161,8 +162,8 @@ def _status_row(h: Any, now: Any) -> list[Any]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from archive.config import ConfigError
     from archive.db import create_engine, session_factory
+    from archive.errors import ConfigError
     from archive.migrate import ensure_schema
     from archive.report import build_report, render_html
     from archive.types import utcnow

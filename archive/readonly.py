@@ -28,8 +28,9 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.exc import DBAPIError
 
-from archive.config import ConfigError, resolve_db_url
+from archive.config import resolve_db_url
 from archive.db import SQLITE_BUSY_TIMEOUT_MS
+from archive.errors import ConfigError
 from archive.normalize import search_key
 
 # Statements refused outright: they write, or they would change how the session behaves.

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, text
 
-from archive.config import ConfigError
+from archive.errors import ConfigError
 from archive.normalize import search_key
 from archive.selection import Selection
 from archive.types import UTCDateTime

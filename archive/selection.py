@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.sql.elements import BindParameter
 
-from archive.config import ConfigError
+from archive.errors import ConfigError
 from archive.types import UTCDateTime
 
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")

@@ -27,16 +27,13 @@ from urllib.parse import urlsplit
 
 from archive.dates import get_zone
 from archive.durations import MAX_EVERY, MIN_EVERY, format_duration, parse_duration
+from archive.errors import SourcesError
 from archive.urls import canonical_url
 
 DEFAULT_SOURCES_FILE = "sources.toml"
 # How often a source is crawled when neither it nor [defaults] sets `every`.
 DEFAULT_EVERY = timedelta(hours=1)
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-
-
-class SourcesError(ValueError):
-    """The sources file is unusable; the message names file, source and key."""
 
 
 @dataclass(frozen=True)
@@ -219,17 +216,15 @@ def _delay(value: Any, where: str) -> float:
     return float(value)
 
 
-_DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
-_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
 def _duration(value: Any, where: str) -> timedelta:
-    match = _DURATION_RE.match(value.strip()) if isinstance(value, str) else None
-    if match is None:
+    if not isinstance(value, str):
         raise SourcesError(
             f'{where}: expected a duration such as "30m", "6h", "7d" or "2w", got {value!r}'
         )
-    return timedelta(**{_DURATION_UNITS[match[2]]: float(match[1])})
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise SourcesError(f"{where}: {exc}") from None
 
 
 def _factor(value: Any, where: str) -> float:

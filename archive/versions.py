@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from archive.capture import RawResponse, load_capture, store_capture
 from archive.changes import change_hash, change_key
-from archive.decode import DecodeError
-from archive.extract import CLEANER, EXTRACTOR, Extraction, ExtractionError, extract
+from archive.errors import DecodeError, ExtractionError
+from archive.extract import CLEANER, EXTRACTOR, Extraction, extract
 from archive.ingest import MIN_WORDS, FetchedPage, version_row
 from archive.learned import learned_lines
 from archive.models import Article, ArticleVersion

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.cli import db_option, render_table
-from archive.history import NotInArchive
+from archive.errors import NotInArchive
 
 ENV_SOURCES = "ARSHIF_SOURCES"
 

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from archive.cli import build_parser, db_option, render_table, run
-from archive.config import ENV_SOURCES, ConfigError, resolve_sources_path
-from archive.sources import DEFAULT_SOURCES_FILE, SourcesError, load_sources
+from archive.config import ENV_SOURCES, resolve_sources_path
+from archive.errors import ConfigError, SourcesError
+from archive.sources import DEFAULT_SOURCES_FILE, load_sources
 
 
 def _setting(value: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from archive.config import ConfigError
+from archive.errors import ConfigError
 from archive.locks import NOT_SEEN, Holder, LockInfo, RunStart
 from archive.sources import Source
 from archive.store import Archive, RunReport

@@ -35,9 +35,10 @@ from types import FrameType
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.durations import humanize, humanize_seconds
+from archive.errors import SourcesError
 from archive.locks import LEASE_SECONDS
 from archive.schedule import Schedule
-from archive.sources import Source, SourcesError, load_sources
+from archive.sources import Source, load_sources
 from archive.store import Archive
 from archive.types import utcnow
 

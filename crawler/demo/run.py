@@ -144,7 +144,8 @@ def _show(archive: Archive, label: str, sql: str) -> None:
 
 
 def _show_diff(archive: Archive, url: str) -> None:
-    from archive.history import NotInArchive, version_pair
+    from archive.errors import NotInArchive
+    from archive.history import version_pair
     from archive.worddiff import diff_text, render, summarize
 
     try:

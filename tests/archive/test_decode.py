@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.decode import Decoded, DecodeError, arabic_ratio, decode_html, repair_mojibake
+from archive.decode import Decoded, arabic_ratio, decode_html, repair_mojibake
+from archive.errors import DecodeError
 
 HEADLINE = "وزارة الخارجية تطالب بوقف الدعم للإرهابيين"
 PARAGRAPHS = (

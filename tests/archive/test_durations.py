@@ -20,13 +20,18 @@ from archive.durations import format_duration, humanize, parse_duration
         ("1h30m", timedelta(minutes=90)),
         (" 2D 12H ", timedelta(days=2, hours=12)),
         ("90m", timedelta(minutes=90)),
+        ("2w", timedelta(weeks=2)),
+        ("1.5h", timedelta(minutes=90)),
+        ("0d", timedelta(0)),
     ],
 )
 def test_parse(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "30", "30s", "m", "1.5h", "30m1h", "1h1h", "-5m", "soon"])
+@pytest.mark.parametrize(
+    "text", ["", "30", "30s", "m", "1.5", "30m1h", "1h1h", "1d2w", "-5m", "soon"]
+)
 def test_parse_refuses_with_an_actionable_message(text: str) -> None:
     with pytest.raises(ValueError, match=r'expected a duration such as "30m"'):
         parse_duration(text)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from archive.history import NotInArchive, history, version_pair
+from archive.errors import NotInArchive
+from archive.history import history, version_pair
 from archive.reextract import reextract
 from archive.store import Archive
 from tests.archive.test_versions import BODY, GOV, T0, URL, fetch, page_html

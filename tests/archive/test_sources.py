@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.sources import Source, SourcesError, load_sources
+from archive.errors import SourcesError
+from archive.sources import Source, load_sources
 
 GOOD = """
 [defaults]
