@@ -101,6 +101,9 @@ _BOUNDARY_RE = re.compile(r"[ \t]*(?:\(|[:：]|[-–—|]|\u0640|$)")
 _MAX_PLACE_WORDS = 3
 _MAX_REPORTER_WORDS = 5
 _MAX_SEGMENTS = 6
+_LEADING_RE = re.compile(r"^[\s\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]+")
+# Parenthesised words that belong to a dateline but name no reporter ("سمارت - درعا (خاص)").
+_NOT_REPORTERS = frozenset({"خاص", "حصري", "حصريا", "خاص بالموقع"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +148,7 @@ def _place_at(line: str, pos: int) -> int | None:
 
 def parse_dateline(text: str) -> Dateline | None:
     """The dateline opening ``text``, or None (see the module docstring)."""
-    start = len(text) - len(text.lstrip())
+    start = len(text) - len(_LEADING_RE.sub("", text, count=1))
     newline = text.find("\n", start)
     line_end = len(text) if newline < 0 else newline
     line = text[start:line_end]
@@ -205,6 +208,8 @@ def _parenthesis(line: str, pos: int) -> tuple[list[str], str | None, int | None
         return [], None, paren.end()  # "وكالات()-": an extraction artefact
     if is_source(inside):
         return [inside], None, paren.end()
+    if fold_arabic(inside) in _NOT_REPORTERS:
+        return [], None, paren.end()
     if _looks_like_name(inside):
         return [], inside, paren.end()
     return [], None, None
