@@ -6,12 +6,15 @@ pages of junk are not linked, and an article whose new version is junk leaves it
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from archive.export import ExportOptions, export
 from archive.ingest import Outcome
 from archive.sources import Source
 from archive.store import Archive
@@ -143,3 +146,24 @@ def test_dateline_is_parsed_and_kept_in_the_text(archive: Archive) -> None:
     assert str(text).startswith("حلب-سانا-الجماهير\n" + WIRE[0][:20])
     (wire,) = rows(archive, "SELECT wire FROM fingerprints")[0]
     assert wire == "sana"
+
+
+def test_export_carries_flags_datelines_and_a_readable_legacy_url(
+    archive: Archive, tmp_path: Path
+) -> None:
+    legacy = "http://gov.example/news.php?id=5&title=%DA%E4%E6%C7%E4"
+    archive.ingest(page("gov", legacy, article_html(TITLE, ["حماة-سانا", *WIRE])))
+    archive.ingest(page("opp", "http://opp.example/b/1", article_html(TITLE, junk())))
+    out = tmp_path / "corpus.jsonl"
+    assert export(archive.engine, "jsonl", out, ExportOptions()) == 2
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    good, bad = records
+    assert good["url"] == legacy  # the key keeps the cp1256 escapes byte for byte
+    assert good["url_display"] == "http://gov.example/news.php?id=5&title=عنوان"
+    assert (good["dateline_place"], good["dateline_source"], good["quality_flags"]) == (
+        "حماة",
+        "سانا",
+        None,
+    )
+    assert bad["quality_flags"] == "low_quality"
+    assert bad["url_display"] == bad["url"]
