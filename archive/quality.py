@@ -20,8 +20,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from archive.normalize import fold_arabic
-
 LOW_QUALITY = "low_quality"
 VISUAL_ORDER_SUSPECT = "visual_order_suspect"
 FLAGS = (LOW_QUALITY, VISUAL_ORDER_SUSPECT)
@@ -36,21 +34,23 @@ MIN_PRESENTATION_SHARE = 0.1
 # Reversed function words: at least this many, and more than the ones read the right way.
 MIN_REVERSED = 3
 
-# Arabic script letters: the main block, its supplements and extended-A, presentation forms.
-_ARABIC_RANGES = (
-    (0x0600, 0x06FF),
-    (0x0750, 0x077F),
-    (0x08A0, 0x08FF),
-    (0xFB50, 0xFDFF),
-    (0xFE70, 0xFEFC),
+# Runs of Arabic-script letters: the main block's letters, its supplement and extended-A, and
+# the presentation forms (one match per word, not per letter, keeps counting fast).
+_ARABIC_LETTERS_RE = re.compile(
+    "[\u0620-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06ff"
+    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufd3d\ufd50-\ufdfb\ufe70-\ufefc]+"
 )
 # Letter shapes only (the word ligatures U+FDF0–U+FDFF, such as ﷺ and ﷲ, are written on
 # purpose and are not PDF damage).
-_PRESENTATION_RANGES = ((0xFB50, 0xFDEF), (0xFE70, 0xFEFC))
-# Function words as folded keys (archive.normalize.fold_arabic), and their mirror images.
-_FUNCTION_WORDS = frozenset({"في", "من", "علي", "الي", "عن", "التي", "الذي", "هذا", "هذه"})
-_REVERSED_WORDS = frozenset(w[::-1] for w in _FUNCTION_WORDS)
+_PRESENTATION_RE = re.compile("[\ufb50-\ufd3d\ufd50-\ufdef\ufe70-\ufefc]+")
+# Function words as written, and their mirror images ("يف" for "في").
+_FUNCTION_WORDS = frozenset(
+    {"في", "من", "على", "علی", "إلى", "الى", "عن", "التي", "الذي", "هذا", "ذلك"}
+)
+_REVERSED_WORDS = frozenset(w[::-1] for w in _FUNCTION_WORDS) - _FUNCTION_WORDS
 _WORD_RE = re.compile(r"\w+")
+# Reversed order shows from the first paragraphs on: read this much of the text for it.
+_ORDER_SAMPLE = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +64,22 @@ class Quality:
         return join_flags(self.flags)
 
 
-def _in(code: int, ranges: Iterable[tuple[int, int]]) -> bool:
-    return any(lo <= code <= hi for lo, hi in ranges)
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """Characters of ``text`` in matches of ``pattern``."""
+    return sum(map(len, pattern.findall(text)))
+
+
+def _letters(text: str) -> tuple[int, int]:
+    """(letters, Arabic-script letters) of ``text``. One regex pass removes the Arabic runs;
+    only what remains (little, in an Arabic text) is counted character by character."""
+    rest = _ARABIC_LETTERS_RE.sub("", text)
+    arabic = len(text) - len(rest)
+    return arabic + sum(map(str.isalpha, rest)), arabic
 
 
 def arabic_share(text: str) -> float | None:
     """Share of Arabic-script letters among the letters of ``text`` (None: no letters)."""
-    letters = arabic = 0
-    for ch in text:
-        if ch.isalpha():
-            letters += 1
-            if _in(ord(ch), _ARABIC_RANGES):
-                arabic += 1
+    letters, arabic = _letters(text)
     return arabic / letters if letters else None
 
 
@@ -90,25 +94,21 @@ def expects_arabic(declared_language: str | None, title: str | None = None) -> b
 
 def is_visual_order(text: str) -> bool:
     """Arabic in display (PDF) form: presentation forms, or reversed function words."""
-    arabic = presentation = 0
-    for ch in text:
-        code = ord(ch)
-        if ch.isalpha() and _in(code, _ARABIC_RANGES):
-            arabic += 1
-            if _in(code, _PRESENTATION_RANGES):
-                presentation += 1
-    if presentation >= MIN_PRESENTATION and presentation >= MIN_PRESENTATION_SHARE * arabic:
-        return True
-    words = _WORD_RE.findall(fold_arabic(text))
-    reversed_ = sum(1 for w in words if w in _REVERSED_WORDS and w not in _FUNCTION_WORDS)
+    presentation = _count(_PRESENTATION_RE, text)
+    if presentation >= MIN_PRESENTATION:
+        arabic = _count(_ARABIC_LETTERS_RE, text)
+        if presentation >= MIN_PRESENTATION_SHARE * arabic:
+            return True
+    words = _WORD_RE.findall(text[:_ORDER_SAMPLE])
+    reversed_ = sum(1 for w in words if w in _REVERSED_WORDS)
     forward = sum(1 for w in words if w in _FUNCTION_WORDS)
     return reversed_ >= MIN_REVERSED and reversed_ > forward
 
 
 def assess(text: str, declared_language: str | None = None, title: str | None = None) -> Quality:
     """The quality flags of a cleaned text (see the module docstring)."""
-    share = arabic_share(text)
-    letters = sum(1 for ch in text if ch.isalpha())
+    letters, arabic = _letters(text)
+    share = arabic / letters if letters else None
     flags: list[str] = []
     if (
         share is not None

@@ -116,3 +116,10 @@ def test_extract_reports_the_flags_of_the_cleaned_text() -> None:
     assert fine.quality_flags == ()
     assert fine.arabic_share is not None
     assert fine.arabic_share > 0.9
+
+
+def test_share_counts_letters_not_marks_digits_or_punctuation() -> None:
+    assert arabic_share("الـــعربية") == 1.0  # tatweel is Arabic script
+    assert arabic_share("التَّحقيق ٢١ آذار ٢٠١٩، «قال»") == 1.0  # harakat, digits, quotes
+    assert arabic_share("abc الـعربية") == 8 / 11
+    assert arabic_share("ﻞﯿﻐﺸﺗ") == 1.0  # presentation forms are Arabic letters
