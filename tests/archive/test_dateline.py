@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive.dateline import Dateline, agency_of, is_source, parse_dateline, split_dateline
 from archive.extract import extract
@@ -113,3 +115,24 @@ def test_extract_stores_the_dateline_and_keeps_it_in_the_text() -> None:
         "عمران الشامي",
     )
     assert ex.as_dict()["dateline"] == "بلدي نيوز – حلب (عمران الشامي)"
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["حماة", "سانا", "-", " – ", " ــ ", "(", ")", ":", " ", "\n", "قال", "وكالات"]
+        )
+        | st.text(max_size=5),
+        max_size=12,
+    )
+)
+def test_a_dateline_is_always_the_start_of_the_text(parts: list[str]) -> None:
+    text = "".join(parts)
+    found = parse_dateline(text)
+    if found is None:
+        return
+    assert found.sources
+    assert found.text.strip() == found.text
+    assert found.text in text[: found.end]  # the body starts after the dateline
+    assert parse_dateline(text[: found.end]) is not None  # and the dateline alone is one
+    assert 0 < found.end <= len(text)
