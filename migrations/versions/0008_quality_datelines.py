@@ -5,7 +5,9 @@ dateline_source / dateline_reporter`` (``archive.quality``, ``archive.dateline``
 ``latest_versions``, ``corpus``, ``articles_overview`` and ``stories`` are re-created:
 ``latest_versions`` and ``articles_overview`` gain the new columns, and ``corpus`` (so
 ``stories``) leaves out versions with a quality flag (``articles_overview.in_corpus`` agrees).
-Versions stored before this migration have NULL in every new column.
+Versions stored before this migration get their dateline columns filled from their stored
+text (``archive.dateline``, the first 400 characters; batches of 1,000); their quality columns
+stay NULL ("not assessed"): flagging them here would leave flagged texts in the duplicate index.
 
 SQLite: columns are added and dropped with SQLite's own ``ALTER TABLE`` (no batch rebuild of
 ``article_versions``, see migration 0005); the views are dropped first and re-created after.
@@ -206,6 +208,40 @@ def upgrade() -> None:
         op.add_column("article_versions", sa.Column(name, type_, nullable=True))
     for statement in _views(dialect, LATEST_VERSIONS, CORPUS, ARTICLES_OVERVIEW):
         op.execute(statement)
+    _backfill_datelines(op.get_bind())
+
+
+_HEAD = sa.text(
+    "SELECT id, substr(text, 1, 400) FROM article_versions WHERE id > :after ORDER BY id "
+    "LIMIT :batch"
+)
+_SET = sa.text(
+    "UPDATE article_versions SET dateline = :dateline, dateline_place = :place, "
+    "dateline_source = :source, dateline_reporter = :reporter WHERE id = :id"
+)
+
+
+def _backfill_datelines(bind: sa.Connection, batch: int = 1000) -> None:
+    # Uses the current parser (archive.dateline), as 0004 uses the current search folding.
+    from archive.dateline import parse_dateline
+
+    after = 0
+    while rows := bind.execute(_HEAD, {"after": after, "batch": batch}).all():
+        after = rows[-1][0]
+        found = [(vid, parse_dateline(head or "")) for vid, head in rows]
+        values = [
+            {
+                "id": vid,
+                "dateline": d.text,
+                "place": d.place,
+                "source": d.source,
+                "reporter": d.reporter,
+            }
+            for vid, d in found
+            if d is not None
+        ]
+        if values:
+            bind.execute(_SET, values)
 
 
 def downgrade() -> None:
