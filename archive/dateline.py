@@ -98,7 +98,10 @@ _SEP_RE = re.compile(r"[ \t]*(?:[-–—|]+|(?<=\s)\u0640+(?=\s)|\u0640{2,})[ \t
 _PAREN_RE = re.compile(r"[ \t]*\(([^()\n]{0,60})\)")
 _TERMINATOR_RE = re.compile(r"[ \t]*(?:[:：]|[-–—]+)?[ \t]*")
 _BOUNDARY_RE = re.compile(r"[ \t]*(?:\(|[:：]|[-–—|]|\u0640|$)")
-_MAX_PLACE_WORDS = 3
+_MAX_PLACE_WORDS = 4
+# A date after the place ("دمشق، 21 آذار (سانا)"): part of the dateline, not stored apart
+# (the article's dates come from archive.dates).
+_DATE_RE = re.compile(r"[ \t]*[،,]?[ \t]*[0-9٠-٩]{1,2}[ \t]+[^\W\d_]+(?:[ \t]+[0-9٠-٩]{4})?")
 _MAX_REPORTER_WORDS = 5
 _MAX_SEGMENTS = 6
 _LEADING_RE = re.compile(r"^[\s\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]+")
@@ -180,15 +183,21 @@ def _segments(line: str) -> tuple[list[str], list[tuple[int, int]], int, int]:
     pos = segment_end = 0
     for _ in range(_MAX_SEGMENTS):
         found = _SOURCE_RE.match(line, pos)
+        date = _DATE_RE.match(line, pos)
         if found:
             sources.append(found.group())
             pos = found.end()
+        elif date and places and _BOUNDARY_RE.match(line, date.end()):
+            pos = date.end()  # "القاهرة - 12 مارس 2019 (أ ش أ)"
         else:
             place_end = _place_at(line, pos)
             if place_end is None:
                 break
             places.append((pos, place_end))
             pos = place_end
+            date = _DATE_RE.match(line, pos)
+            if date and _BOUNDARY_RE.match(line, date.end()):
+                pos = date.end()  # "دمشق، 21 آذار (سانا)"
         segment_end = pos
         sep = _SEP_RE.match(line, pos)
         if sep is None or sep.end() == len(line):
