@@ -18,15 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import write_session
-from archive.dedup import Link, index_and_link
 from archive.errors import DecodeError, ExtractionError
 from archive.extract import CLEANER, EXTRACTOR, Extraction, extract
 from archive.fingerprint import TextFingerprint, fingerprint
 from archive.learned import learned_lines, record_lines, record_skipped
 from archive.models import Article, ArticleVersion, CrawlRun, FetchFailure
 from archive.pagekind import not_text_reason
-from archive.quality import dedup_eligible, join_flags
-from archive.quality_dedup import leave_dedup
+from archive.quality import join_flags
+from archive.quality_dedup import dedup_version
 from archive.recheck import policy_for, record_check
 from archive.search_index import index_version
 from archive.sources import Source
@@ -222,7 +221,7 @@ def _store(
         counts["unchanged"] = 1
         if step.reextracted:  # the latest text is a re-extraction now: refresh its indexes
             index_version(session, article.id, step.latest.id, step.latest.title, step.latest.text)
-            _dedup(session, article, step.latest, fp)
+            dedup_version(session, article, step.latest, fp)
         _increment(session, run_id, counts, len(page.body))
         return IngestResult(
             Outcome.UNCHANGED,
@@ -237,23 +236,13 @@ def _store(
         counts["new_versions"] = 1
     version_no = step.version.version
     index_version(session, article.id, step.version.id, ex.title, ex.text)
-    link = _dedup(session, article, step.version, fp)
+    link = dedup_version(session, article, step.version, fp)
     duplicate_of = None
     if link is not None:
         counts["duplicates"] = 1
         duplicate_of = link.original_id if link.original_id != article.id else None
     _increment(session, run_id, counts, len(page.body))
     return IngestResult(outcome, url, article.id, version_no, duplicate_of, counts=counts)
-
-
-def _dedup(
-    session: Session, article: Article, version: ArticleVersion, fp: TextFingerprint
-) -> Link | None:
-    """Duplicate detection for a stored version; flagged texts (archive.quality) stay out."""
-    if dedup_eligible(version.quality_flags):
-        return index_and_link(session, article, version, fp)
-    leave_dedup(session, article)
-    return None
 
 
 def version_row(

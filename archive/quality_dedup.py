@@ -1,7 +1,8 @@
 """Keeping flagged texts out of the duplicate index (``archive.quality``).
 
-Ingest calls :func:`leave_dedup` instead of :func:`archive.dedup.index_and_link` for a
-version with a quality flag. A first version simply never enters the index. An article whose
+Ingest calls :func:`dedup_version` for every stored version: it is
+:func:`archive.dedup.index_and_link` for a version without a quality flag, and
+:func:`leave_dedup` for a flagged one. A first version simply never enters the index. An article whose
 *new* version is flagged (an edit that turned the page into junk) leaves it: its fingerprint,
 LSH rows and partial-reprint rows go, it is no longer anyone's duplicate, and the duplicates
 that were linked to it are matched afresh among themselves (the earliest published becomes
@@ -15,10 +16,22 @@ import logging
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from archive.dedup import default_verifier, load_probe, lock, match_and_link
-from archive.models import Article, Fingerprint, LshBand, PartialReprint
+from archive.dedup import Link, default_verifier, index_and_link, load_probe, lock, match_and_link
+from archive.fingerprint import TextFingerprint
+from archive.models import Article, ArticleVersion, Fingerprint, LshBand, PartialReprint
+from archive.quality import dedup_eligible
 
 log = logging.getLogger(__name__)
+
+
+def dedup_version(
+    session: Session, article: Article, version: ArticleVersion, fp: TextFingerprint
+) -> Link | None:
+    """Duplicate detection for ``article``'s new latest ``version``, unless it is flagged."""
+    if dedup_eligible(version.quality_flags):
+        return index_and_link(session, article, version, fp)
+    leave_dedup(session, article)
+    return None
 
 
 def leave_dedup(session: Session, article: Article) -> None:
