@@ -129,7 +129,7 @@ def is_source(name: str) -> bool:
 
 
 def _place_at(line: str, pos: int) -> int | None:
-    """End of a place name starting at ``pos``: up to three words, as many as reach a
+    """End of a place name starting at ``pos``: up to four words, as many as reach a
     boundary (dash, parenthesis, colon, end of line); one word when none does (the body
     follows on the same line)."""
     ends = []
@@ -172,6 +172,9 @@ def parse_dateline(text: str) -> Dateline | None:
     if terminator.end() == len(line) and line_end < len(text):
         body = line_end + 1  # the dateline is a line of its own
     place = line[places[0][0] : places[-1][1]] if places else None
+    if place is None and len(sources) > 1:
+        # "قنا - أ ش أ": Qena (the city) is also QNA's name; a chain starts at a place.
+        place, sources = sources[0], sources[1:]
     return Dateline(written, place, (*origin, *sources), reporter, body)
 
 
