@@ -167,3 +167,23 @@ def test_export_carries_flags_datelines_and_a_readable_legacy_url(
     )
     assert bad["quality_flags"] == "low_quality"
     assert bad["url_display"] == bad["url"]
+
+
+def test_junk_repaired_by_an_edit_joins_dedup_again(archive: Archive) -> None:
+    orig = archive.ingest(
+        page("gov", "http://gov.example/a/1", article_html(TITLE, WIRE), fetched_at=T0)
+    )
+    url = "http://opp.example/b/1"
+    junk_first = archive.ingest(page("opp", url, article_html(TITLE, junk()), fetched_at=T0))
+    assert junk_first.duplicate_of_id is None
+    fixed = archive.ingest(
+        page("opp", url, article_html(TITLE, WIRE), fetched_at=T0 + timedelta(hours=2))
+    )
+    assert (fixed.outcome, fixed.version) == (Outcome.VERSION, 2)
+    assert fixed.duplicate_of_id == orig.article_id
+    flags = rows(
+        archive,
+        "SELECT version, quality_flags FROM article_versions WHERE article_id = :i ORDER BY 1",
+        i=fixed.article_id,
+    )
+    assert flags == [(1, "low_quality"), (2, None)]
