@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, text
 from archive.errors import ConfigError
 from archive.selection import Selection
 from archive.types import UTCDateTime
+from archive.urls import display_url
 
 # (name, type, nullable, meaning). Types: int, float, str, timestamp (UTC), list[str].
 FIELDS: tuple[tuple[str, str, bool, str], ...] = (
@@ -36,6 +37,7 @@ FIELDS: tuple[tuple[str, str, bool, str], ...] = (
     ("version", "int", False, "version number (the latest unless --all-versions)"),
     ("source", "str", False, "outlet name (sources file)"),
     ("url", "str", False, "canonical URL"),
+    ("url_display", "str", False, "the URL for reading: escaped Arabic (UTF-8 or cp1256) decoded"),
     ("title", "str", True, "headline"),
     ("text", "str", False, "cleaned main text, one paragraph per line"),
     ("authors", "str", True, "author names separated by '; '"),
@@ -54,6 +56,10 @@ FIELDS: tuple[tuple[str, str, bool, str], ...] = (
     ("similarity", "float", True, "estimated Jaccard similarity to the matched article"),
     ("duplicate_count", "int", False, "how many republications are linked to this article"),
     ("republished_by", "list[str]", False, "distinct outlets of those republications, sorted"),
+    ("quality_flags", "str", True, "'low_quality' and/or 'visual_order_suspect' (space-separated)"),
+    ("dateline_place", "str", True, "place of the dateline opening the text"),
+    ("dateline_source", "str", True, "its sources as written, origin first, joined with ' > '"),
+    ("dateline_reporter", "str", True, "a reporter named in the dateline"),
 )
 FIELD_NAMES = tuple(f[0] for f in FIELDS)
 TIMESTAMPS = tuple(f[0] for f in FIELDS if f[1] == "timestamp")
@@ -73,12 +79,14 @@ _OUTLETS = {
 }
 _LATEST = "v.version = (SELECT MAX(v2.version) FROM article_versions v2 WHERE v2.article_id = a.id)"
 _RECORDS = """
-SELECT a.id AS article_id, v.version, s.name AS source, a.url, v.title, v.text, v.authors,
+SELECT a.id AS article_id, v.version, s.name AS source, a.url, a.url AS url_display,
+       v.title, v.text, v.authors,
        v.language, v.description, v.attribution, v.word_count, a.published_at, v.modified_at,
        v.fetched_at, a.first_seen_at, a.last_seen_at, v.content_hash,
        a.duplicate_of_id, a.duplicate_kind, a.similarity,
        (SELECT COUNT(*) FROM articles d WHERE d.duplicate_of_id = a.id) AS duplicate_count,
-       {outlets} AS republished_by
+       {outlets} AS republished_by,
+       v.quality_flags, v.dateline_place, v.dateline_source, v.dateline_reporter
 FROM articles a
 JOIN sources s ON s.id = a.source_id
 JOIN article_versions v ON v.article_id = a.id
@@ -177,6 +185,7 @@ def records(conn: Connection, options: ExportOptions, batch: int = BATCH) -> Ite
                 rec = dict(row)
                 outlets = rec["republished_by"]
                 rec["republished_by"] = outlets.split(LIST_SEPARATOR) if outlets else []
+                rec["url_display"] = display_url(rec["url"])
                 out.append(rec)
             yield out
     finally:

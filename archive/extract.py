@@ -10,7 +10,9 @@ removed from the tree → dates in the order of trust (:func:`archive.metadata.c
 → the page kind (:mod:`archive.pagekind`) → trafilatura's main-text extraction on the same tree
 (its own metadata and date guessing are off: they are slow and htmldate mis-dates Levantine
 months) → the headline line dropped → :func:`archive.clean.clean_text` (built-in rules, the
-source's patterns, learned per-source lines) → language detected from the cleaned text.
+source's patterns, learned per-source lines) → language detected from the cleaned text →
+quality flags (:mod:`archive.quality`) and the opening dateline (:mod:`archive.dateline`),
+both read from the cleaned text, which keeps the dateline.
 
 Versions: :data:`EXTRACTOR` names trafilatura's version and this module's
 :data:`EXTRACT_VERSION` (bump it when the output changes for any input); :data:`CLEANER`
@@ -32,6 +34,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from archive.clean import CLEANER_VERSION, clean_text
+from archive.dateline import parse_dateline
 from archive.dates import parse_iso
 from archive.decode import decode_html
 from archive.errors import ExtractionError
@@ -39,6 +42,7 @@ from archive.language import detect_language
 from archive.metadata import choose_published, page_metadata
 from archive.normalize import fold_arabic
 from archive.pagekind import classify_markup
+from archive.quality import assess
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,13 @@ class Extraction:
     removed_lines: int
     # (line_hash, line) of short lines for learned boilerplate (archive.learned)
     line_candidates: tuple[tuple[str, str], ...] = ()
+    # Text-quality flags (archive.quality) and the opening dateline (archive.dateline).
+    quality_flags: tuple[str, ...] = ()
+    arabic_share: float | None = None
+    dateline: str | None = None
+    dateline_place: str | None = None
+    dateline_source: str | None = None
+    dateline_reporter: str | None = None
 
     @property
     def word_count(self) -> int:
@@ -140,6 +151,8 @@ def extract(
         extra_patterns=boilerplate,
         learned=learned,
     )
+    quality = assess(cleaned.text, meta.declared_lang, title)
+    dateline = parse_dateline(cleaned.text)
     return Extraction(
         title=title,
         text=cleaned.text,
@@ -162,6 +175,12 @@ def extract(
         declared_encoding=decoded.declared,
         removed_lines=len(cleaned.removed),
         line_candidates=cleaned.candidates,
+        quality_flags=quality.flags,
+        arabic_share=quality.arabic_share,
+        dateline=dateline.text if dateline else None,
+        dateline_place=dateline.place if dateline else None,
+        dateline_source=dateline.source if dateline else None,
+        dateline_reporter=dateline.reporter if dateline else None,
     )
 
 

@@ -11,25 +11,26 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import unquote, urljoin
+from urllib.parse import urljoin
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import write_session
-from archive.dedup import index_and_link
 from archive.errors import DecodeError, ExtractionError
 from archive.extract import CLEANER, EXTRACTOR, Extraction, extract
 from archive.fingerprint import TextFingerprint, fingerprint
 from archive.learned import learned_lines, record_lines, record_skipped
 from archive.models import Article, ArticleVersion, CrawlRun, FetchFailure
 from archive.pagekind import not_text_reason
+from archive.quality import join_flags
+from archive.quality_dedup import dedup_version
 from archive.recheck import policy_for, record_check
 from archive.search_index import index_version
 from archive.sources import Source
 from archive.types import utcnow
-from archive.urls import canonical_url, url_hash
+from archive.urls import canonical_url, display_url, url_hash
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,7 @@ def _store(
         counts["unchanged"] = 1
         if step.reextracted:  # the latest text is a re-extraction now: refresh its indexes
             index_version(session, article.id, step.latest.id, step.latest.title, step.latest.text)
-            index_and_link(session, article, step.latest, fp)
+            dedup_version(session, article, step.latest, fp)
         _increment(session, run_id, counts, len(page.body))
         return IngestResult(
             Outcome.UNCHANGED,
@@ -235,7 +236,7 @@ def _store(
         counts["new_versions"] = 1
     version_no = step.version.version
     index_version(session, article.id, step.version.id, ex.title, ex.text)
-    link = index_and_link(session, article, step.version, fp)
+    link = dedup_version(session, article, step.version, fp)
     duplicate_of = None
     if link is not None:
         counts["duplicates"] = 1
@@ -281,6 +282,12 @@ def version_row(
         tags="; ".join(ex.tags) or None,
         removed_lines=ex.removed_lines,
         declared_encoding=(ex.declared_encoding or "")[:40] or None,
+        quality_flags=join_flags(ex.quality_flags),
+        arabic_share=ex.arabic_share,
+        dateline=ex.dateline,
+        dateline_place=ex.dateline_place,
+        dateline_source=ex.dateline_source,
+        dateline_reporter=ex.dateline_reporter,
     )
 
 
@@ -304,7 +311,7 @@ def record_failure(
     run_id: int | None = None,
 ) -> None:
     """Record a page that could not be fetched or extracted (never silently dropped)."""
-    log.warning("%s: %s: %s", unquote(url), kind, message)
+    log.warning("%s: %s: %s", display_url(url), kind, message)
     with write_session(factory) as session:
         session.add(
             FetchFailure(

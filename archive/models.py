@@ -138,6 +138,16 @@ class ArticleVersion(Base):
     cleaner: Mapped[str | None] = mapped_column(String(40))
     removed_lines: Mapped[int | None] = mapped_column(Integer)
     declared_encoding: Mapped[str | None] = mapped_column(String(40))
+    # Added by migration 0008 (archive.quality, archive.dateline): text-quality flags
+    # ("low_quality", "visual_order_suspect", space-separated; NULL when none: flagged
+    # versions stay out of duplicate detection), the share of Arabic letters, and the
+    # dateline that opens the text, as written and parsed (the text itself keeps it).
+    quality_flags: Mapped[str | None] = mapped_column(String(64))
+    arabic_share: Mapped[float | None] = mapped_column(Float)
+    dateline: Mapped[str | None] = mapped_column(Text)
+    dateline_place: Mapped[str | None] = mapped_column(Text)
+    dateline_source: Mapped[str | None] = mapped_column(Text)
+    dateline_reporter: Mapped[str | None] = mapped_column(Text)
 
 
 class CrawlRun(Base):

@@ -1,10 +1,11 @@
-"""URL canonicalisation: one key per article however the URL was written."""
+"""URL canonicalisation: one key per article however the URL was written; URLs for display."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import urlsplit, urlunsplit
+import unicodedata
+from urllib.parse import unquote_to_bytes, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -57,3 +58,31 @@ def same_site(a: str, b: str) -> bool:
         return h[4:] if h.startswith("www.") else h
 
     return host(a) == host(b)
+
+
+# A run of percent-escaped non-ASCII bytes ("%D8%B9%D9%86", "%DA%E4%E6%C7%E4").
+_HIGH_ESCAPES_RE = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+
+
+def display_url(url: str) -> str:
+    """``url`` for people to read: percent-escaped Arabic shown as letters.
+
+    Each run of escaped non-ASCII bytes is decoded as UTF-8, else as cp1256 (legacy Arabic
+    sites wrote query strings such as ``?title=%DA%E4%E6%C7%E4``, "عنوان", in their page
+    encoding). ASCII escapes (``%2F``, ``%26``, ``%20``) stay escaped, and so does a run that
+    would decode to an invisible or control character (RLM is a cp1256 byte). For display and
+    logs only: the archive's key is :func:`canonical_url`, which never changes these bytes.
+    """
+    return _HIGH_ESCAPES_RE.sub(_decode_run, url)
+
+
+def _decode_run(match: re.Match[str]) -> str:
+    raw = unquote_to_bytes(match.group())
+    for encoding in ("utf-8", "cp1256"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if all(unicodedata.category(ch)[0] not in "CZ" or ch == " " for ch in text):
+            return text
+    return match.group()
