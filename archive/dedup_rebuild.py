@@ -27,6 +27,7 @@ from archive.db import write_session
 from archive.dedup import load_probe, lock, match_and_link, store
 from archive.fingerprint import PARAMS, fingerprint
 from archive.models import Article, ArticleVersion, Fingerprint, PartialReprint
+from archive.quality import dedup_eligible
 from archive.similarity import Verifier
 from archive.wire import wire_credit
 
@@ -145,8 +146,8 @@ def _refingerprint(session: Session, article_id: int) -> None:
         .order_by(ArticleVersion.version.desc())
         .limit(1)
     ).one_or_none()
-    if version is None:
-        return
+    if version is None or not dedup_eligible(version.quality_flags):
+        return  # flagged texts (archive.quality) stay out of the index
     fp = fingerprint(version.text)
     store(session, article_id, version.id, fp, wire_credit(version.text, version.attribution))
 

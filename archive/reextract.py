@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, aliased
 
 from archive.capture import load_capture
 from archive.db import write_session
-from archive.dedup import index_and_link
 from archive.extract import CLEANER, EXTRACTOR
 from archive.fingerprint import fingerprint
 from archive.learned import learned_lines
 from archive.models import Article, ArticleVersion
 from archive.models import Source as SourceRow
+from archive.quality_dedup import dedup_version
 from archive.search_index import index_version
 from archive.sources import Source
 from archive.store import Archive
@@ -121,7 +121,7 @@ def _one_article(archive: Archive, src: Source, article_id: int, report: Reextra
             report.unchanged += 1
             return
         index_version(session, article_id, new.id, new.title, new.text)
-        index_and_link(session, session.get_one(Article, article_id), new, fingerprint(new.text))
+        dedup_version(session, session.get_one(Article, article_id), new, fingerprint(new.text))
     report.revised += 1
     report.revised_ids.append(article_id)
 

@@ -187,3 +187,23 @@ def test_junk_repaired_by_an_edit_joins_dedup_again(archive: Archive) -> None:
         i=fixed.article_id,
     )
     assert flags == [(1, "low_quality"), (2, None)]
+
+
+def test_dedup_rebuild_keeps_flagged_texts_out(archive: Archive) -> None:
+    from archive.dedup import default_verifier
+    from archive.dedup_rebuild import rebuild
+
+    a = archive.ingest(page("gov", "http://gov.example/a/1", article_html(TITLE, junk())))
+    b = archive.ingest(page("opp", "http://opp.example/b/1", article_html(TITLE, junk())))
+    c = archive.ingest(page("gov", "http://gov.example/a/2", article_html(TITLE, WIRE)))
+    d = archive.ingest(page("opp", "http://opp.example/b/2", article_html(TITLE, WIRE)))
+    # A rebuild re-fingerprints every article without a current fingerprint: not flagged ones.
+    rebuild(archive.sessions, default_verifier())
+    assert _fingerprinted(archive) == {c.article_id, d.article_id}
+    linked = rows(archive, "SELECT id, duplicate_of_id FROM articles ORDER BY id")
+    assert linked == [
+        (a.article_id, None),
+        (b.article_id, None),
+        (c.article_id, None),
+        (d.article_id, c.article_id),
+    ]
