@@ -138,7 +138,9 @@ def test_two_crawls_of_one_source_never_overlap(
 def test_a_crawl_killed_with_sigkill_resumes_where_it_stopped(
     web: FixtureWeb, sources: Path, db_url: str, tmp_path: Path
 ) -> None:
-    lease = ["-s", "ARSHIF_LEASE_SECONDS=6"]
+    # Long enough that the dead crawl still holds its lease when the next `arshif crawl` has
+    # started (several seconds on a loaded 2-core machine), short enough to wait out below.
+    lease = ["-s", "ARSHIF_LEASE_SECONDS=15"]
     web.delay = 0.5
     crawl = start("crawl", "--sources", str(sources), "--db", db_url, *SERIAL, *lease)
     wait_for(
