@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
@@ -18,12 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import write_session
-from archive.errors import DecodeError, ExtractionError
-from archive.extract import CLEANER, EXTRACTOR, Extraction, extract
+from archive.errors import DecodeError
+from archive.extract import CLEANER, EXTRACTOR, Extraction
 from archive.fingerprint import TextFingerprint, fingerprint
 from archive.learned import learned_lines, record_lines, record_skipped
 from archive.models import Article, ArticleVersion, CrawlRun, FetchFailure
 from archive.pagekind import not_text_reason
+from archive.prepare import Prepared, prepare_page
 from archive.quality import join_flags
 from archive.quality_dedup import dedup_version
 from archive.recheck import policy_for, record_check
@@ -84,25 +85,20 @@ def ingest_page(
     source: Source,
     source_id: int,
     run_id: int | None = None,
+    prepared: Prepared | None = None,
 ) -> IngestResult:
+    """Ingest one page; ``prepared`` is its :func:`prepare` result when it was extracted
+    elsewhere (another process), else it is extracted here with the learned lines of now."""
     content_type = page.headers.get("content-type")
     if reason := not_text_reason(content_type):
         return _skip(factory, page, source_id, run_id, "not-text", reason)
-    with factory() as session:
-        learned = learned_lines(session, source_id)
-    try:
-        ex = extract(
-            page.body,
-            url=page.final_url,
-            content_type=content_type,
-            boilerplate=source.boilerplate,
-            published_hint=page.published_hint,
-            fetched_at=page.fetched_at,
-            zone=source.zone,
-            prune=source.prune,
-            learned=learned,
-        )
-    except (DecodeError, ExtractionError) as exc:
+    if prepared is None:
+        with factory() as session:
+            learned = learned_lines(session, source_id)
+        prepared = prepare(page, source, learned)
+    ex = prepared.extraction
+    if ex is None:
+        exc = prepared.error
         kind = "decode" if isinstance(exc, DecodeError) else "extract"
         record_failure(factory, source_id, page.final_url, kind, str(exc), page.status, run_id)
         return IngestResult(Outcome.FAILED, page.final_url, reason=f"{kind}: {exc}")
@@ -111,7 +107,7 @@ def ingest_page(
         return _skip(factory, page, source_id, run_id, *skipped)
 
     url = _article_url(ex, page, source)
-    fp = fingerprint(ex.text)
+    fp = prepared.fingerprint if prepared.fingerprint is not None else fingerprint(ex.text)
     for attempt in (1, 2):
         try:
             with write_session(factory) as session:
@@ -122,6 +118,19 @@ def ingest_page(
                 raise
             log.debug("%s: concurrent insert, retrying", url)
     raise AssertionError("unreachable")
+
+
+def prepare(page: FetchedPage, source: Source, learned: Collection[str]) -> Prepared:
+    """The database-free part of ingesting ``page`` (:func:`archive.prepare.prepare_page`)."""
+    return prepare_page(
+        page.body,
+        url=page.final_url,
+        headers=page.headers,
+        source=source,
+        learned=learned,
+        published_hint=page.published_hint,
+        fetched_at=page.fetched_at,
+    )
 
 
 def _not_an_article(ex: Extraction, hint: bool | None) -> tuple[str, str] | None:

@@ -25,10 +25,12 @@ from sqlalchemy.engine import URL
 from archive import locks
 from archive.db import create_engine, session_factory, write_session
 from archive.ingest import FetchedPage, IngestResult, ingest_page, record_failure
+from archive.learned import learned_lines
 from archive.locks import LEASE_SECONDS, NOT_SEEN, Holder, RunStart
 from archive.migrate import ensure_schema
 from archive.models import Article, ArticleVersion, CrawlRun
 from archive.models import Source as SourceRow
+from archive.prepare import Prepared
 from archive.recheck import KnownArticle, NotModified, known_articles, record_not_modified_many
 from archive.runs import RUN_STATUSES, close_run
 from archive.schedule import Schedule, schedules
@@ -205,12 +207,31 @@ class Archive:
 
     # -- pages -----------------------------------------------------------------------------
 
-    def ingest(self, page: FetchedPage, run_id: int | None = None) -> IngestResult:
-        """Extract, deduplicate and version one fetched page, in one transaction."""
+    def ingest(
+        self, page: FetchedPage, run_id: int | None = None, prepared: Prepared | None = None
+    ) -> IngestResult:
+        """Extract, deduplicate and version one fetched page, in one transaction.
+
+        ``prepared``: the page's extraction done elsewhere (:func:`archive.prepare.prepare_page`
+        with :meth:`source` and :meth:`learned_lines`), e.g. in a worker process."""
         source = self._sources.get(page.source)
         if source is None:
             raise KeyError(f"page from unregistered source {page.source!r}: {page.url}")
-        return ingest_page(self.sessions, page, source, self._source_ids[page.source], run_id)
+        return ingest_page(
+            self.sessions, page, source, self._source_ids[page.source], run_id, prepared
+        )
+
+    def source(self, name: str) -> Source:
+        """A registered source's configuration."""
+        try:
+            return self._sources[name]
+        except KeyError:
+            raise KeyError(f"source {name!r} is not registered: call sync_sources first") from None
+
+    def learned_lines(self, source: str) -> frozenset[str]:
+        """The source's learned boilerplate line hashes as of now (:mod:`archive.learned`)."""
+        with self.sessions() as session:
+            return learned_lines(session, self.source_id(source))
 
     # -- rechecks (docs/versions.md) --------------------------------------------------------
 

@@ -8,7 +8,9 @@ and runs, alternately and --repeat times each:
 Each run is a fresh child process; wall time, CPU time and peak RSS come from wait4().
 Prints pages/s, CPU ms/page and peak memory per run, the medians, and the ratio of arshif's
 pages/s to the bare spider's. With --memory-check it also compares the peak memory of an
-N-page and a 10×N-page SQLite crawl.
+N-page and a 10×N-page SQLite crawl (2,000 and 20,000 pages by default; --repeat 0 runs
+only that). arshif runs with its default settings (ARSHIF_EXTRACT_PROCESSES=1: one
+extraction worker process; peak memory and CPU time include it).
 
 Usage: python bench/ingest.py [--pages 2000] [--repeat 2] [--no-pg] [--memory-check]
 """
@@ -173,7 +175,9 @@ def main() -> int:
     parser.add_argument(
         "--pages", type=int, default=2000, help="articles on the site (default 2000)"
     )
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each kind (default 2)")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of each kind (default 2; 0: none)"
+    )
     parser.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL runs")
     parser.add_argument(
         "--memory-check", action="store_true", help="also crawl 10x pages and compare peak memory"
@@ -184,11 +188,12 @@ def main() -> int:
         f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
         f"{time.strftime('%Y-%m-%d')}"
     )
-    with tempfile.TemporaryDirectory() as tmp, SyntheticSite(args.pages) as site:
-        runs = measure(site, args.repeat, not args.no_pg, Path(tmp))
-    summary(runs)
+    if args.repeat > 0:
+        with tempfile.TemporaryDirectory() as tmp, SyntheticSite(args.pages) as site:
+            runs = measure(site, args.repeat, not args.no_pg, Path(tmp))
+        summary(runs)
     if args.memory_check:
-        print(f"\nmemory: {args.pages} vs {10 * args.pages} pages (SQLite)")
+        print(f"\nmemory: {args.pages} vs {10 * args.pages} pages (SQLite)", flush=True)
         peaks = []
         for n in (args.pages, 10 * args.pages):
             with tempfile.TemporaryDirectory() as tmp, SyntheticSite(n, seed=2) as site:

@@ -6,7 +6,8 @@ A spider middleware around the news spider, storing its state in the archive's
 - at start, the articles earlier runs of each source left unprocessed are scheduled first;
 - every article request is recorded *before* it reaches the scheduler (in batches);
 - once a page has gone through the pipeline (stored, skipped, or recorded as a failure), its
-  row is removed;
+  row is removed, on the pipeline's writer thread right after the page's transaction
+  (signal :data:`crawler.pipelines.page_written`);
 - when the crawl ends normally, whatever this run recorded and did not process is forgotten
   (robots.txt, say, forbade it); after an interruption it stays for the next run.
 
@@ -30,7 +31,7 @@ from archive import frontier
 from archive.frontier import Pending
 from archive.store import Archive
 from crawler.items import FetchedPage, FetchFailed
-from crawler.pipelines import OK_REASONS
+from crawler.pipelines import OK_REASONS, page_written
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class FrontierMiddleware:
         ):
             raise NotConfigured
         mw = cls(crawler, settings.get("ARSHIF_DB_URL"))
-        crawler.signals.connect(mw.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(mw.item_scraped, signal=page_written)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 

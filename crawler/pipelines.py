@@ -1,19 +1,33 @@
-"""The one pipeline: hands every fetched page to the archive, records runs and failures."""
+"""The one pipeline: hands every fetched page to the archive, records runs and failures.
+
+Pages are extracted in worker processes (:mod:`crawler.extractors`,
+``ARSHIF_EXTRACT_PROCESSES``) and stored by one writer thread (deduplication, versions, the
+one transaction per page), never on the Twisted reactor's thread: while a page is extracted
+and stored, Scrapy keeps downloading. One writer keeps the writes in arrival order, one page
+per transaction, and Scrapy waits for a page's write before it counts the item as scraped
+(and before it closes the spider), so a graceful stop loses nothing.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.reactor import is_asyncio_reactor_installed
+from twisted.python.threadpool import ThreadPool
 
-from archive.ingest import FetchedPage, Outcome
+from archive.ingest import FetchedPage, IngestResult, Outcome
+from archive.prepare import Prepared
 from archive.recheck import NotModified
 from archive.store import Archive
+from crawler.extractors import Extractors
 from crawler.items import FetchFailed
 
 log = logging.getLogger(__name__)
@@ -25,6 +39,18 @@ _INTERRUPTED_REASONS = {"shutdown", "cancelled"}
 # batches, one transaction per NOT_MODIFIED_BATCH checks or NOT_MODIFIED_SECONDS, and at close.
 NOT_MODIFIED_BATCH = 200
 NOT_MODIFIED_SECONDS = 5.0
+_T = TypeVar("_T")
+
+# Sent on the writer thread (item=, response=None, spider=) right after a page or a fetch
+# failure was written: the frontier forgets the page then, not a reactor turn later.
+page_written = object()
+
+
+def _reactor() -> Any:
+    """The installed reactor (importing it at module level would install the default one)."""
+    from twisted.internet import reactor
+
+    return reactor
 
 
 class ArchivePipeline:
@@ -43,6 +69,10 @@ class ArchivePipeline:
         self.runs: dict[str, int] = {}
         self._not_modified: list[tuple[NotModified, int | None]] = []
         self._not_modified_since = 0.0
+        self._writer: ThreadPool | None = None
+        self._stop_trigger: Any = None
+        self._extractors: Extractors | None = None
+        self._learned: dict[str, frozenset[str]] = {}  # per source, as of the last page stored
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -67,21 +97,41 @@ class ArchivePipeline:
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("arshif/run_ids", sorted(self.runs.values()))
         self.crawler.stats.set_value("arshif/runs", dict(self.runs))
+        self._writer = ThreadPool(1, 1, name="arshif-writer")
+        self._writer.start()
+        processes = self.crawler.settings.getint("ARSHIF_EXTRACT_PROCESSES", 1)
+        if processes > 0 and is_asyncio_reactor_installed():
+            self._extractors = Extractors(processes)
+            self._learned = {name: self.archive.learned_lines(name) for name in sources}
+        # A forced shutdown (second Ctrl-C) may skip spider_closed: workers must still end.
+        self._stop_trigger = _reactor().addSystemEventTrigger(
+            "during", "shutdown", self._stop_workers
+        )
 
-    def process_item(self, item: Any) -> Any:
+    async def _on_writer(self, func: Callable[..., _T], *args: Any) -> _T:
+        """Run ``func(*args)`` on the writer thread; the reactor goes on meanwhile."""
+        from twisted.internet import threads
+
+        if self._writer is None:  # not opened through open_spider (tests): run it here
+            return func(*args)
+        deferred = threads.deferToThreadPool(_reactor(), self._writer, func, *args)
+        return await maybe_deferred_to_future(deferred)
+
+    def _stop_workers(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.stop()  # the page being written is finished first
+        extractors, self._extractors = self._extractors, None
+        if extractors is not None:
+            extractors.stop()
+
+    async def process_item(self, item: Any) -> Any:
         assert self.archive is not None
         assert self.crawler.stats is not None
         stats = self.crawler.stats
         if isinstance(item, FetchFailed):
             stats.inc_value("arshif/fetch_failed")
-            self.archive.record_failure(
-                item.source,
-                item.url,
-                item.kind,
-                item.message,
-                item.http_status,
-                self.runs.get(item.source),
-            )
+            await self._on_writer(self._record_fetch_failure, item)
             return item
         if isinstance(item, NotModified):  # a 304 recheck: checked, unchanged
             stats.inc_value("arshif/not_modified")
@@ -92,23 +142,19 @@ class ArchivePipeline:
                 len(self._not_modified) >= NOT_MODIFIED_BATCH
                 or time.monotonic() - self._not_modified_since >= NOT_MODIFIED_SECONDS
             ):
-                self._flush_not_modified()
+                batch, self._not_modified = self._not_modified, []
+                await self._on_writer(self._flush_not_modified, batch)
             return item
         if not isinstance(item, FetchedPage):
             return item
-        try:
-            result = self.archive.ingest(item, self.runs.get(item.source))
-        except Exception as exc:  # a bug or a database error: keep the evidence, go on
-            log.exception("%s: ingest failed", item.final_url)
+        prepared = None
+        if self._extractors is not None:
+            source = self.archive.source(item.source)
+            learned = self._learned.get(item.source, frozenset())
+            prepared = await self._extractors.prepare(item, source, learned)
+        result = await self._on_writer(self._ingest, item, prepared)
+        if result is None:
             stats.inc_value("arshif/failed")
-            self.archive.record_failure(
-                item.source,
-                item.final_url,
-                "ingest",
-                f"{type(exc).__name__}: {exc}",
-                item.status,
-                self.runs.get(item.source),
-            )
             return item
         stats.inc_value(f"arshif/{result.outcome.value}")
         if result.counts.get("duplicates"):
@@ -124,9 +170,47 @@ class ArchivePipeline:
             )
         return item
 
-    def _flush_not_modified(self) -> None:
+    def _ingest(self, item: FetchedPage, prepared: Prepared | None) -> IngestResult | None:
+        """On the writer thread: store one page (None when ingest failed; recorded)."""
         assert self.archive is not None
-        batch, self._not_modified = self._not_modified, []
+        result = None
+        try:
+            result = self.archive.ingest(item, self.runs.get(item.source), prepared)
+        except Exception as exc:  # a bug or a database error: keep the evidence, go on
+            log.exception("%s: ingest failed", item.final_url)
+            self.archive.record_failure(
+                item.source,
+                item.final_url,
+                "ingest",
+                f"{type(exc).__name__}: {exc}",
+                item.status,
+                self.runs.get(item.source),
+            )
+        self._written(item)
+        if result is not None and result.outcome is Outcome.NEW and self._extractors is not None:
+            # A new article may turn lines into learned boilerplate for the next pages.
+            self._learned[item.source] = self.archive.learned_lines(item.source)
+        return result
+
+    def _record_fetch_failure(self, item: FetchFailed) -> None:
+        assert self.archive is not None
+        self.archive.record_failure(
+            item.source,
+            item.url,
+            item.kind,
+            item.message,
+            item.http_status,
+            self.runs.get(item.source),
+        )
+        self._written(item)
+
+    def _written(self, item: FetchedPage | FetchFailed) -> None:
+        self.crawler.signals.send_catch_log(
+            page_written, item=item, response=None, spider=self.crawler.spider
+        )
+
+    def _flush_not_modified(self, batch: list[tuple[NotModified, int | None]]) -> None:
+        assert self.archive is not None
         if not batch:
             return
         try:
@@ -146,8 +230,14 @@ class ArchivePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.archive is None:
             return
+        # Scrapy has waited for every item: the writer thread is idle, the rest runs here.
+        self._stop_workers()
+        if self._stop_trigger is not None:
+            _reactor().removeSystemEventTrigger(self._stop_trigger)
+            self._stop_trigger = None
         try:
-            self._flush_not_modified()
+            batch, self._not_modified = self._not_modified, []
+            self._flush_not_modified(batch)
             for name, run_id in self.runs.items():
                 status = (
                     "ok"

@@ -61,3 +61,6 @@ ARSHIF_RECHECK = "due"  # all | due | none (arshif crawl --recheck)
 ARSHIF_BACKFILL = False  # arshif crawl --backfill: page back past known articles
 ARSHIF_BACKFILL_SINCE = None  # arshif crawl --since DATE (ISO)
 ARSHIF_CONDITIONAL_ENABLED = True  # If-None-Match / If-Modified-Since on rechecks
+# Worker processes that extract pages while the crawl's process downloads and stores them
+# (crawler.extractors); 0: extract in the crawl's process.
+ARSHIF_EXTRACT_PROCESSES = 1
