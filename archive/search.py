@@ -63,9 +63,15 @@ class Query:
         spaces, so quoting each term cannot break FTS5's syntax."""
         return " ".join('"' + " ".join(term) + '"' for term in self.terms)
 
-    def tsquery(self) -> str:
-        """PostgreSQL ``to_tsquery('simple', ...)`` expression."""
-        return " & ".join(
+    def fts5_in_title(self) -> str:
+        """FTS5 expression: the query, with at least one of its terms in the title."""
+        terms = " OR ".join('"' + " ".join(term) + '"' for term in self.terms)
+        return f"({self.fts5()}) AND folded_title : ({terms})"
+
+    def tsquery(self, operator: str = "&") -> str:
+        """PostgreSQL ``to_tsquery('simple', ...)`` expression: all terms (``operator``
+        ``|``: any term)."""
+        return f" {operator} ".join(
             "(" + " <-> ".join(f"'{w}'" for w in term) + ")" if len(term) > 1 else f"'{term[0]}'"
             for term in self.terms
         )
@@ -86,6 +92,15 @@ class Hit:
 # Two steps: rank the matches using only the index and the article rows (cheap), then read
 # title and text for the hits that are shown. Reading every match's text first would make
 # a search for common words cost a scan of most of the archive.
+#
+# Ranking every match costs time in proportion to the matches (FTS5's bm25 and PostgreSQL's
+# ts_rank read each match's positions; PostgreSQL decompresses each document), so a query of
+# common words is ranked over a bounded set of candidates: the CANDIDATES newest matches
+# (highest article ids) and the CANDIDATES newest matches with a query term in the title
+# (where the best-ranked hits of a common query are). Both are found from the indexes in
+# article-id order and stop early; a query with at most CANDIDATES matches is ranked exactly.
+CANDIDATES = 1000
+
 _RANK_SQLITE = """
 SELECT a.id, bm25(search_fts, {title_weight}, 1.0) AS rank
 FROM search_fts
@@ -95,6 +110,32 @@ WHERE search_fts MATCH :q{where}
 ORDER BY rank, a.id
 LIMIT :limit
 """
+_NEWEST_SQLITE = """
+SELECT rowid FROM (
+    SELECT f.rowid
+    FROM search_fts f
+    JOIN articles a ON a.id = f.rowid
+    JOIN sources s ON s.id = a.source_id
+    WHERE search_fts MATCH {match}{where}
+    ORDER BY f.rowid DESC
+    LIMIT :candidates
+)"""
+# The candidates already passed the selection, so the ranking needs no join; "+" keeps
+# SQLite from looking each candidate up in the FTS5 index (one full query per row).
+_RANK_CANDIDATES_SQLITE = (
+    """
+SELECT rowid, bm25(search_fts, {title_weight}, 1.0) AS rank
+FROM search_fts
+WHERE search_fts MATCH :q AND +rowid IN ("""
+    + _NEWEST_SQLITE.format(match=":q", where="{where}")
+    + "\nUNION"
+    + _NEWEST_SQLITE.format(match=":title_q", where="{where}")
+    + """
+)
+ORDER BY rank, rowid
+LIMIT :limit
+"""
+)
 _RANK_POSTGRESQL = """
 SELECT a.id, -ts_rank(d.document, tsq.q) AS rank
 FROM search_documents d
@@ -105,6 +146,32 @@ WHERE d.document @@ tsq.q{where}
 ORDER BY rank, a.id
 LIMIT :limit
 """
+# The title condition uses the GIN index ix_search_documents_title (migration 0007).
+_NEWEST_POSTGRESQL = """
+    (SELECT d.article_id
+     FROM search_documents d
+     JOIN articles a ON a.id = d.article_id
+     JOIN sources s ON s.id = a.source_id
+     WHERE d.document @@ to_tsquery('simple', :q){title}{where}
+     ORDER BY d.article_id DESC
+     LIMIT :candidates)"""
+_TITLE_POSTGRESQL = (
+    " AND to_tsvector('simple'::regconfig, d.folded_title) @@ to_tsquery('simple', :title_q)"
+)
+_RANK_CANDIDATES_POSTGRESQL = (
+    """
+SELECT d.article_id, -ts_rank(d.document, to_tsquery('simple', :q)) AS rank
+FROM search_documents d
+WHERE d.article_id IN ("""
+    + _NEWEST_POSTGRESQL.format(title="", where="{where}")
+    + "\n    UNION"
+    + _NEWEST_POSTGRESQL.format(title=_TITLE_POSTGRESQL, where="{where}")
+    + """
+)
+ORDER BY rank, d.article_id
+LIMIT :limit
+"""
+)
 _DETAILS = """
 SELECT a.id, s.name, a.url, a.published_at, v.title, v.text, a.duplicate_of_id
 FROM articles a
@@ -122,16 +189,27 @@ def search(
     *,
     limit: int = 20,
     mark: tuple[str, str] = ("[", "]"),
+    candidates: int | None = CANDIDATES,
 ) -> list[Hit]:
-    """The ``limit`` best matches of ``raw_query`` among the selected articles, best first."""
+    """The ``limit`` best matches of ``raw_query`` among the selected articles, best first.
+
+    ``candidates``: rank the newest matches and the newest matches with a query term in
+    the title, this many of each (see ``CANDIDATES``); ``None`` ranks every match."""
     query = Query.parse(raw_query)
     where, params = (selection or Selection()).where()
-    if conn.dialect.name == "sqlite":
-        sql, q = _RANK_SQLITE.format(title_weight=TITLE_WEIGHT, where=where), query.fts5()
+    sqlite = conn.dialect.name == "sqlite"
+    if candidates is None:
+        sql = _RANK_SQLITE if sqlite else _RANK_POSTGRESQL
     else:
-        sql, q = _RANK_POSTGRESQL.format(where=where), query.tsquery()
+        sql = _RANK_CANDIDATES_SQLITE if sqlite else _RANK_CANDIDATES_POSTGRESQL
+        params += [
+            bindparam("candidates", candidates),
+            bindparam("title_q", query.fts5_in_title() if sqlite else query.tsquery("|")),
+        ]
+    q = query.fts5() if sqlite else query.tsquery()
+    statement = text(sql.format(title_weight=TITLE_WEIGHT, where=where))
     ranked = conn.execute(
-        text(sql).bindparams(bindparam("q", q), bindparam("limit", limit), *params)
+        statement.bindparams(bindparam("q", q), bindparam("limit", limit), *params)
     ).all()
     if not ranked:
         return []
