@@ -99,7 +99,7 @@ class Hit:
 # (highest article ids) and the CANDIDATES newest matches with a query term in the title
 # (where the best-ranked hits of a common query are). Both are found from the indexes in
 # article-id order and stop early; a query with at most CANDIDATES matches is ranked exactly.
-CANDIDATES = 1000
+CANDIDATES = 500
 
 _RANK_SQLITE = """
 SELECT a.id, bm25(search_fts, {title_weight}, 1.0) AS rank
@@ -250,8 +250,15 @@ def snippet(
         line_tokens = _TOKEN_RE.findall(line)
         # Fold the whole line first: most lines have no match and need no per-word folding.
         # Stop once the window after the first match is full.
-        if not words.isdisjoint(search_key(line).split()):
-            hits += [len(tokens) + i for i, t in enumerate(line_tokens) if _matches(t, words)]
+        folded = search_key(line).split()
+        if not words.isdisjoint(folded):
+            if len(folded) == len(line_tokens):
+                # One folded word per token (the usual case): only the tokens in a matching
+                # position need folding on their own, to confirm the match.
+                found = (i for i, w in enumerate(folded) if w in words)
+                hits += [len(tokens) + i for i in found if _matches(line_tokens[i], words)]
+            else:
+                hits += [len(tokens) + i for i, t in enumerate(line_tokens) if _matches(t, words)]
         tokens += line_tokens
         if hits and len(tokens) >= hits[0] + size:
             break
