@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
+from archive import migrate  # noqa: E402
 from archive.models import Article, ArticleVersion, SearchDocument, Source  # noqa: E402
 from archive.normalize import search_key  # noqa: E402
 from archive.search_index import FOLD_VERSION  # noqa: E402
@@ -237,6 +238,7 @@ def bench_search(url: str, repeat: int) -> list[str]:
     from archive.search import CANDIDATES, _fold_token, search
 
     engine = create_engine(url)
+    migrate.upgrade(engine)  # an archive kept from an earlier run (--keep)
     with engine.connect() as conn:
         total = conn.execute(text("SELECT COUNT(*) FROM articles")).scalar_one()
     queries = pick_queries(url)
@@ -339,8 +341,6 @@ def bench_search_pg(admin_url: str, size: int, repeat: int, keep: bool) -> list[
     try:
         if not exists:
             build(url.render_as_string(hide_password=False), size)
-        with Archive.open(url.render_as_string(hide_password=False)):
-            pass  # migrate a kept archive to the current schema
         analyze = create_engine(url, isolation_level="AUTOCOMMIT")  # planner statistics
         with analyze.connect() as conn:
             conn.execute(text("ANALYZE"))

@@ -108,6 +108,44 @@ def test_title_matches_rank_first(fixture_db: FixtureArchive) -> None:
     assert ranks == sorted(ranks)
 
 
+def _ranked(
+    db: FixtureArchive, query: str, candidates: int | None, selection: Selection | None = None
+) -> list[int]:
+    with Archive.open(db.url) as archive, archive.engine.connect() as conn:
+        found = search(conn, query, selection, limit=100, candidates=candidates)
+    return [h.article_id for h in found]
+
+
+@pytest.mark.parametrize("query", ["سوريا", "روسيا", "الأمريكية سوريا", '"الولايات المتحدة"'])
+def test_queries_with_few_matches_are_ranked_exactly(
+    fixture_db: FixtureArchive, query: str
+) -> None:
+    exact = _ranked(fixture_db, query, None)  # every match ranked
+    assert exact
+    assert _ranked(fixture_db, query, len(exact)) == exact  # every match is a candidate
+
+
+def test_common_queries_rank_the_newest_and_the_title_matches(fixture_db: FixtureArchive) -> None:
+    alsham = Selection(sources=("alsham",))
+    exact = _ranked(fixture_db, "سوريا", None, alsham)  # five matches, one in a title
+    title_match, newest = exact[0], max(exact)
+    assert len(exact) >= 4
+    assert title_match != newest
+    bounded = _ranked(fixture_db, "سوريا", 1, alsham)  # the newest match, the newest title match
+    assert bounded == [title_match, newest]
+
+
+def test_candidates_are_chosen_within_the_selection(fixture_db: FixtureArchive) -> None:
+    archive_newest = max(h.article_id for h in hits(fixture_db, "سوريا"))
+    oldest = min(hits(fixture_db, "سوريا"), key=lambda h: h.article_id)
+    outlet = Selection(sources=(oldest.source,))
+    exact = _ranked(fixture_db, "سوريا", None, outlet)
+    assert archive_newest not in exact
+    bounded = _ranked(fixture_db, "سوريا", 1, outlet)
+    assert max(exact) in bounded  # the outlet's newest match, not the archive's
+    assert set(bounded) <= set(exact)
+
+
 def test_phrases_keep_word_order(fixture_db: FixtureArchive) -> None:
     forward = hits(fixture_db, '"الولايات المتحدة"')
     assert forward
