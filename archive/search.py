@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.sql.elements import BindParameter
 
 from archive.errors import ConfigError
 from archive.normalize import search_key
@@ -147,31 +150,46 @@ ORDER BY rank, a.id
 LIMIT :limit
 """
 # The title condition uses the GIN index ix_search_documents_title (migration 0007).
+# The newest matches can be found two ways: from the GIN index (a bitmap of row ids, each
+# matching row then read to sort by id: about 3.5 us per match here) or by walking the
+# primary key backwards and testing each document (about 20 us per row tested, a document
+# decompressed each time: 500 / share rows). The planner underrates the second's cost, so
+# search() chooses from the planner's own estimate of the matches: backwards when
+# matches * 3.5 us > (500 / share) * 20 us, i.e. matches * share > BACKWARDS_ABOVE (with
+# 100,000 documents: when more than ~17 % match), else the bitmap, forced by "+ 0" (no
+# primary-key order) and sequential scans off for the statement. Matches with a title match
+# always come from the bitmap (both GIN indexes combined). The tsqueries are literals, so
+# that a prepared statement's generic plan cannot choose otherwise.
+BACKWARDS_ABOVE = 3000
 _NEWEST_POSTGRESQL = """
     (SELECT d.article_id
      FROM search_documents d
      JOIN articles a ON a.id = d.article_id
      JOIN sources s ON s.id = a.source_id
-     WHERE d.document @@ to_tsquery('simple', :q){title}{where}
-     ORDER BY d.article_id DESC
+     WHERE d.document @@ to_tsquery('simple', {{q}}){title}{{where}}
+     ORDER BY d.article_id{order} DESC
      LIMIT :candidates)"""
+_ESTIMATE = "EXPLAIN (FORMAT JSON) SELECT 1 FROM search_documents WHERE document @@ {q}"
+_DOCUMENTS = "SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass"
 _TITLE_POSTGRESQL = (
-    " AND to_tsvector('simple'::regconfig, d.folded_title) @@ to_tsquery('simple', :title_q)"
+    " AND to_tsvector('simple'::regconfig, d.folded_title) @@ to_tsquery('simple', {title_q})"
 )
 _RANK_CANDIDATES_POSTGRESQL = (
     """
-SELECT d.article_id, -ts_rank(d.document, to_tsquery('simple', :q)) AS rank
+SELECT d.article_id, -ts_rank(d.document, to_tsquery('simple', {q})) AS rank
 FROM search_documents d
 WHERE d.article_id IN ("""
-    + _NEWEST_POSTGRESQL.format(title="", where="{where}")
+    + _NEWEST_POSTGRESQL.format(title="", order="{order}")
     + "\n    UNION"
-    + _NEWEST_POSTGRESQL.format(title=_TITLE_POSTGRESQL, where="{where}")
+    + _NEWEST_POSTGRESQL.format(title=_TITLE_POSTGRESQL, order=" + 0")
     + """
 )
 ORDER BY rank, d.article_id
 LIMIT :limit
 """
 )
+
+
 _DETAILS = """
 SELECT a.id, s.name, a.url, a.published_at, v.title, v.text, a.duplicate_of_id
 FROM articles a
@@ -194,23 +212,17 @@ def search(
     """The ``limit`` best matches of ``raw_query`` among the selected articles, best first.
 
     ``candidates``: rank the newest matches and the newest matches with a query term in
-    the title, this many of each (see ``CANDIDATES``); ``None`` ranks every match."""
+    the title, this many of each (at least ``limit``; see ``CANDIDATES``); ``None`` ranks
+    every match."""
     query = Query.parse(raw_query)
     where, params = (selection or Selection()).where()
-    sqlite = conn.dialect.name == "sqlite"
-    if candidates is None:
-        sql = _RANK_SQLITE if sqlite else _RANK_POSTGRESQL
+    params.append(bindparam("limit", limit))
+    if candidates is not None:
+        candidates = max(candidates, limit)
+    if conn.dialect.name == "sqlite":
+        ranked = _rank_sqlite(conn, query, where, params, candidates)
     else:
-        sql = _RANK_CANDIDATES_SQLITE if sqlite else _RANK_CANDIDATES_POSTGRESQL
-        params += [
-            bindparam("candidates", candidates),
-            bindparam("title_q", query.fts5_in_title() if sqlite else query.tsquery("|")),
-        ]
-    q = query.fts5() if sqlite else query.tsquery()
-    statement = text(sql.format(title_weight=TITLE_WEIGHT, where=where))
-    ranked = conn.execute(
-        statement.bindparams(bindparam("q", q), bindparam("limit", limit), *params)
-    ).all()
+        ranked = _rank_postgresql(conn, query, where, params, candidates)
     if not ranked:
         return []
     details = {
@@ -237,6 +249,75 @@ def search(
             )
         )
     return hits
+
+
+Ranked = list[tuple[int, float]]
+
+
+def _ranked(rows: Iterable[Any]) -> Ranked:
+    return [(int(row[0]), float(row[1])) for row in rows]
+
+
+def _rank_sqlite(
+    conn: Connection,
+    query: Query,
+    where: str,
+    params: list[BindParameter[Any]],
+    candidates: int | None,
+) -> Ranked:
+    params = [*params, bindparam("q", query.fts5())]
+    if candidates is None:
+        sql = _RANK_SQLITE
+    else:
+        sql = _RANK_CANDIDATES_SQLITE
+        params += [
+            bindparam("candidates", candidates),
+            bindparam("title_q", query.fts5_in_title()),
+        ]
+    sql = sql.format(title_weight=TITLE_WEIGHT, where=where)
+    return _ranked(conn.execute(text(sql).bindparams(*params)))
+
+
+def _rank_postgresql(
+    conn: Connection,
+    query: Query,
+    where: str,
+    params: list[BindParameter[Any]],
+    candidates: int | None,
+) -> Ranked:
+    if candidates is None:
+        sql = _RANK_POSTGRESQL.format(where=where)
+        return _ranked(conn.execute(text(sql).bindparams(bindparam("q", query.tsquery()), *params)))
+    tsquery = _literal(query.tsquery())
+    matches, documents = _estimate(conn, tsquery)  # chooses the plan, not the results
+    backwards = documents > 0 and matches * matches / documents > BACKWARDS_ABOVE
+    sql = _RANK_CANDIDATES_POSTGRESQL.format(
+        q=tsquery,
+        title_q=_literal(query.tsquery("|")),
+        where=where,
+        order="" if backwards else " + 0",
+    )
+    conn.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
+    try:
+        return _ranked(
+            conn.execute(text(sql).bindparams(bindparam("candidates", candidates), *params))
+        )
+    finally:
+        conn.execute(text("RESET enable_seqscan"))
+
+
+def _estimate(conn: Connection, tsquery: str) -> tuple[float, float]:
+    """The PostgreSQL planner's estimate of (matches of ``tsquery``, documents)."""
+    documents = float(conn.execute(text(_DOCUMENTS)).scalar() or 0.0)
+    plan = conn.execute(text(_ESTIMATE.format(q=f"to_tsquery('simple', {tsquery})"))).scalar()
+    matches = float(plan[0]["Plan"]["Plan Rows"]) if plan else 0.0
+    return matches, documents
+
+
+def _literal(value: str) -> str:
+    """A SQL string literal (folded queries hold only letters, digits, spaces and the
+    tsquery syntax, but quote properly anyway)."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def snippet(
