@@ -102,7 +102,7 @@ class Hit:
 # (highest article ids) and the CANDIDATES newest matches with a query term in the title
 # (where the best-ranked hits of a common query are). Both are found from the indexes in
 # article-id order and stop early; a query with at most CANDIDATES matches is ranked exactly.
-CANDIDATES = 500
+CANDIDATES = 250
 
 _RANK_SQLITE = """
 SELECT a.id, bm25(search_fts, {title_weight}, 1.0) AS rank
@@ -151,16 +151,16 @@ LIMIT :limit
 """
 # The title condition uses the GIN index ix_search_documents_title (migration 0007).
 # The newest matches can be found two ways: from the GIN index (a bitmap of row ids, each
-# matching row then read to sort by id: about 3.5 us per match here) or by walking the
+# matching row then read to sort by id: about 3.5 us per match, measured) or by walking the
 # primary key backwards and testing each document (about 20 us per row tested, a document
-# decompressed each time: 500 / share rows). The planner underrates the second's cost, so
-# search() chooses from the planner's own estimate of the matches: backwards when
-# matches * 3.5 us > (500 / share) * 20 us, i.e. matches * share > BACKWARDS_ABOVE (with
-# 100,000 documents: when more than ~17 % match), else the bitmap, forced by "+ 0" (no
-# primary-key order) and sequential scans off for the statement. Matches with a title match
-# always come from the bitmap (both GIN indexes combined). The tsqueries are literals, so
-# that a prepared statement's generic plan cannot choose otherwise.
-BACKWARDS_ABOVE = 3000
+# decompressed each time; CANDIDATES / share rows). The planner underrates the second's
+# cost, so search() chooses from the planner's own estimate of the matches: backwards when
+# matches * 3.5 us > (CANDIDATES / share) * 20 us, i.e. matches * share > BACKWARDS_ABOVE
+# (with 100,000 documents: when more than about 12 % match), else the bitmap, forced by
+# "+ 0" (no primary-key order) and sequential scans off for the statement. Matches with a
+# title match always come from the bitmap (both GIN indexes combined). The tsqueries are
+# literals, so that a prepared statement's generic plan cannot choose otherwise.
+BACKWARDS_ABOVE = CANDIDATES * 20 / 3.5
 _NEWEST_POSTGRESQL = """
     (SELECT d.article_id
      FROM search_documents d
