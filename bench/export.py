@@ -9,11 +9,13 @@ article indexed for search) with bulk inserts, then
   everything but the export (imports, opening the archive). Memory must not grow with the
   archive: the 100k/10k ratio of (peak - baseline) is printed;
 * runs two-word Arabic searches (``archive.search.search``, 20 hits with snippets) on the
-  larger archive: median (p50) and p95 latency over repeated runs, per query frequency.
+  larger archive: median (p50) and p95 latency over repeated runs, per query frequency,
+  ranking every match and ranking the bounded candidate set (the default), interleaved.
 
     .venv/bin/python bench/export.py                 # 10k and 100k articles
     .venv/bin/python bench/export.py --sizes 2000 20000 --keep DIR
     .venv/bin/python bench/export.py --pg postgresql://postgres@127.0.0.1/postgres
+    .venv/bin/python bench/export.py --keep DIR --search-only --pg URL   # reuse archives
 
 Prints a markdown report (figures for docs/benchmarks.md).
 """
