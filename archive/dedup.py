@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -112,9 +113,7 @@ def index_and_link(
     (:func:`recheck`). Returns the duplicate link, if the article is (still) a duplicate.
     """
     verifier = verifier or default_verifier()
-    lock(session)
     wire = wire_credit(version.text, version.attribution)
-    store(session, article.id, version.id, fp, wire, replace=version.version > 1)
     probe = Probe(
         article.id,
         article.source_id,
@@ -125,8 +124,11 @@ def index_and_link(
         fp.buckets,
     )
     if version.version > 1:
+        lock(session)
+        store(session, article.id, version.id, fp, wire, replace=True)
         return recheck(session, article, probe, verifier)
-    return match_and_link(session, article, probe, verifier)
+    found = _store_and_lookup(session, version.id, fp, wire, probe)
+    return match_and_link(session, article, probe, verifier, found=found)
 
 
 def store(
@@ -166,12 +168,21 @@ def store(
 # -- matching ----------------------------------------------------------------------------------
 
 
+Found = tuple[int | None, list[tuple[int, Features]]]
+
+
 def match_and_link(
-    session: Session, article: Article, probe: Probe, verifier: Verifier
+    session: Session,
+    article: Article,
+    probe: Probe,
+    verifier: Verifier,
+    *,
+    found: Found | None = None,
 ) -> Link | None:
     """Link a not-yet-linked article: exact match first, else the best near-duplicate from
-    another source; partial-reprint relations are recorded as well."""
-    exact, candidates = _lookup(session, probe)
+    another source; partial-reprint relations are recorded as well. ``found``: the result
+    of the lookup, when the caller already made it (:func:`_store_and_lookup`)."""
+    exact, candidates = _lookup(session, probe) if found is None else found
     if exact is not None:
         return _link(session, article, exact, "exact", 1.0)
     if probe.features is None:
@@ -195,9 +206,47 @@ def match_and_link(
     return link
 
 
-def _lookup(session: Session, probe: Probe) -> tuple[int | None, list[tuple[int, Features]]]:
+def _store_and_lookup(
+    session: Session, version_id: int, fp: TextFingerprint, wire: str | None, probe: Probe
+) -> Found:
+    """Take the dedup lock, store a new article's fingerprint and LSH rows, and look up its
+    matches (:func:`_lookup`).
+
+    PostgreSQL: one network round trip. The lock and one statement (the two inserts as
+    data-modifying CTEs, plus the lookup) are sent as a psycopg pipeline; the statement
+    starts after the lock is granted, so under READ COMMITTED its snapshot includes every
+    article linked by a transaction that held the lock before. SQLite (in-process, no round
+    trips): the same steps one after the other."""
+    if session.get_bind().dialect.name != "postgresql":
+        lock(session)
+        store(session, probe.article_id, version_id, fp, wire, replace=False)
+        return _lookup(session, probe)
+    sig = fp.signature
+    params = {
+        **_pg_lookup_params(probe),
+        "version": version_id,
+        "signature": signature_to_bytes(sig) if sig is not None else b"",
+        "fp_method": fp.params.method,
+        "shingles": fp.shingles,
+        "numbers": encode_numbers(numbers_of(fp.key)),
+        "wire": wire,
+    }
+    raw = session.connection().connection.driver_connection
+    with raw.pipeline(), raw.cursor() as lock_cur, raw.cursor() as cur:  # type: ignore[union-attr]
+        lock_cur.execute(_PG_LOCK, {"k": _PG_DEDUP_LOCK})
+        cur.execute(_PG_STORE_AND_LOOKUP, params)
+        rows = cur.fetchall()
+    return _found(rows)
+
+
+def _lookup(session: Session, probe: Probe) -> Found:
     """One round trip: the first article with the same normalised text (any source), and
     the other sources' articles sharing an LSH bucket with ``probe``, with their features."""
+    if session.get_bind().dialect.name == "postgresql":
+        raw = session.connection().connection.driver_connection
+        with raw.cursor() as cur:  # type: ignore[union-attr]
+            cur.execute(_PG_LOOKUP, _pg_lookup_params(probe))
+            return _found(cur.fetchall())
     params: dict[str, object] = {
         "me": probe.article_id,
         "hash": probe.norm_hash,
@@ -206,14 +255,79 @@ def _lookup(session: Session, probe: Probe) -> tuple[int | None, list[tuple[int,
     }
     for i, (band, bucket) in enumerate(probe.buckets):
         params[f"b{i}"], params[f"k{i}"] = band, bucket
-    rows = session.execute(_lookup_sql(len(probe.buckets)), params).all()
+    return _found(session.execute(_lookup_sql(len(probe.buckets)), params).all())
+
+
+def _found(rows: Sequence[Sequence[Any]]) -> Found:
     exact = min((r[0] for r in rows if r[1]), default=None)
     candidates = [
-        (art_id, Features(signature_from_bytes(sig), shingles or 0, decode_numbers(nums), pub))
+        (
+            art_id,
+            Features(
+                signature_from_bytes(bytes(sig)),
+                shingles or 0,
+                decode_numbers(nums),
+                _utc(pub),
+            ),
+        )
         for art_id, is_exact, sig, shingles, nums, pub in rows
         if not is_exact and sig
     ]
     return exact, candidates
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A timestamp read through a raw driver cursor, as :class:`UTCDateTime` returns it."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _pg_lookup_params(probe: Probe) -> dict[str, object]:
+    return {
+        "me": probe.article_id,
+        "hash": probe.norm_hash,
+        "method": PARAMS.method,
+        "source": probe.source_id,
+        "bands": [b for b, _ in probe.buckets],
+        "buckets": [k for _, k in probe.buckets],
+    }
+
+
+# PostgreSQL statements, run on the driver's cursor (psycopg placeholders). The probe's
+# (band, bucket) pairs travel as two arrays joined to lsh_bands' primary key, so the text
+# is one prepared statement whatever the number of buckets.
+_PG_LOCK = "SELECT pg_advisory_xact_lock(%(k)s)"
+_PG_MATCHES = """
+SELECT article_id, true, NULL::bytea, NULL::integer, NULL::text, NULL::timestamptz
+FROM fingerprints WHERE norm_hash = %(hash)s AND article_id <> %(me)s
+UNION ALL
+SELECT f.article_id, false, f.signature, f.shingles, f.numbers, a.published_at
+FROM fingerprints f JOIN articles a ON a.id = f.article_id
+WHERE f.article_id IN (
+    SELECT l.article_id
+    FROM unnest(%(bands)s::smallint[], %(buckets)s::bigint[]) AS p(band, bucket)
+    JOIN lsh_bands l ON l.band = p.band AND l.bucket = p.bucket
+)
+AND f.article_id <> %(me)s AND f.method = %(method)s AND a.source_id <> %(source)s
+"""
+_PG_LOOKUP = _PG_MATCHES
+# The inserts' rows are invisible to the statement's own lookup (one snapshot), which
+# excludes the article itself anyway.
+_PG_STORE_AND_LOOKUP = (
+    """
+WITH new_fingerprint AS (
+    INSERT INTO fingerprints
+        (article_id, version_id, norm_hash, signature, method, shingles, numbers, wire)
+    VALUES (%(me)s, %(version)s, %(hash)s, %(signature)s, %(fp_method)s, %(shingles)s,
+            %(numbers)s, %(wire)s)
+), new_bands AS (
+    INSERT INTO lsh_bands (band, bucket, article_id)
+    SELECT band, bucket, %(me)s
+    FROM unnest(%(bands)s::smallint[], %(buckets)s::bigint[]) AS p(band, bucket)
+)"""
+    + _PG_MATCHES
+)
 
 
 @functools.cache

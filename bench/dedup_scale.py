@@ -4,6 +4,7 @@
     .venv/bin/python bench/dedup_scale.py                 # 10k, 100k; SQLite and PostgreSQL
     .venv/bin/python bench/dedup_scale.py --full          # + 1M (about an hour, ~10 GB disk)
     .venv/bin/python bench/dedup_scale.py --sizes 10000 --backends sqlite
+    .venv/bin/python bench/dedup_scale.py --baseline /tmp/base --rounds 3   # before/after
 
 For each size and backend a fresh archive is migrated and filled in bulk with synthetic
 articles: random signatures (unrelated texts), their LSH rows computed by the archive's own
@@ -325,21 +326,35 @@ def _drop_pg_db(url: str) -> None:
     admin.dispose()
 
 
-def _child(args: list[str]) -> dict[str, float]:
+def _child(args: list[str], code: str | None = None) -> dict[str, float]:
+    """Run this script in a fresh process; ``code``: a checkout whose ``archive`` package
+    it imports instead of this one (``--baseline``)."""
+    env = dict(os.environ)
+    script = __file__
+    if code is not None:
+        env["PYTHONPATH"] = code
+        script = str(Path(code) / "bench" / "dedup_scale.py")
     out = subprocess.run(
-        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+        [sys.executable, script, *args], check=True, capture_output=True, text=True, env=env
     ).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0912 - one loop over archives
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true", help="also run 1,000,000 articles")
     parser.add_argument("--sizes", type=int, nargs="+", help="archive sizes (default 10k 100k)")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--queries", type=int, default=QUERIES)
     parser.add_argument("--dir", default=tempfile.gettempdir(), help="where SQLite archives go")
+    parser.add_argument(
+        "--baseline",
+        metavar="CHECKOUT",
+        help="also time the archive code of another checkout (e.g. `git worktree add "
+        "/tmp/base main`) on the same archives, alternating with this one",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="lookup runs per archive and code")
     parser.add_argument("--child", nargs=3, metavar=("ACTION", "URL", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -354,9 +369,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.queries} index_and_link calls per archive\n"
     )
     print(
-        "| backend | archived articles | bulk load | db size | lookup p50 | p99 | mean | copies linked | lookup process peak RSS |"
+        "| backend | archived articles | code | bulk load | db size | lookup p50 | p99 | mean | copies linked | lookup process peak RSS |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    codes: list[tuple[str, str | None]] = [("this", None)]
+    if args.baseline:
+        codes.insert(0, ("baseline", args.baseline))
     for backend in args.backends:
         for n in sizes:
             if backend == "sqlite":
@@ -368,7 +386,18 @@ def main(argv: list[str] | None = None) -> int:
                 url = _pg_db(n)
             try:
                 built = _child(["--child", "build", url, str(n)])
-                got = _child(["--queries", str(args.queries), "--child", "lookup", url, str(n)])
+                for _ in range(args.rounds):
+                    for label, code in codes:
+                        lookup = ["--queries", str(args.queries), "--child", "lookup", url, str(n)]
+                        got = _child(lookup, code)
+                        print(
+                            f"| {backend} | {n:,} | {label} | {built['load_s']:.0f} s | "
+                            f"{built['db_mb']:,.0f} MB | {got['p50_ms']:.2f} ms | "
+                            f"{got['p99_ms']:.2f} ms | {got['mean_ms']:.2f} ms | "
+                            f"{got['linked']:.0f}/{args.queries // 5} | "
+                            f"{got['peak_rss_mb']:.0f} MB |",
+                            flush=True,
+                        )
             finally:
                 _stories_file(url).unlink(missing_ok=True)
                 if backend == "sqlite":
@@ -376,12 +405,6 @@ def main(argv: list[str] | None = None) -> int:
                         f.unlink(missing_ok=True)
                 else:
                     _drop_pg_db(url)
-            print(
-                f"| {backend} | {n:,} | {built['load_s']:.0f} s | {built['db_mb']:,.0f} MB | "
-                f"{got['p50_ms']:.2f} ms | {got['p99_ms']:.2f} ms | {got['mean_ms']:.2f} ms | "
-                f"{got['linked']:.0f}/{args.queries // 5} | {got['peak_rss_mb']:.0f} MB |",
-                flush=True,
-            )
     return 0
 
 

@@ -172,3 +172,36 @@ def test_0005_keeps_existing_versions_and_the_duplicate_index(db_url: str) -> No
             assert "capture_id" not in columns
     finally:
         engine.dispose()
+
+
+def test_0007_adds_and_removes_the_title_search_index(db_url: str) -> None:
+    """PostgreSQL: a GIN index on the folded title, used by a title search; SQLite: nothing
+    to do (FTS5 indexes the title column already)."""
+    engine = create_engine(db_url)
+    try:
+        migrate.upgrade(engine, "0006")
+        pg = engine.dialect.name == "postgresql"
+
+        def title_index() -> bool:
+            names = {i["name"] for i in inspect(engine).get_indexes("search_documents")}
+            return "ix_search_documents_title" in names
+
+        assert not title_index()
+        migrate.upgrade(engine, "0007")
+        assert title_index() == pg
+        if pg:
+            with engine.connect() as conn:
+                conn.execute(text("SET enable_seqscan = off"))
+                plan = conn.execute(
+                    text(
+                        "EXPLAIN SELECT article_id FROM search_documents WHERE "
+                        "to_tsvector('simple'::regconfig, folded_title) @@ "
+                        "to_tsquery('simple', 'سوريا')"
+                    )
+                ).all()
+            assert "ix_search_documents_title" in " ".join(r[0] for r in plan)
+        migrate.downgrade(engine, "0006")
+        assert not title_index()
+        assert migrate.current_revision(engine) == "0006"
+    finally:
+        engine.dispose()

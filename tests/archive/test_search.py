@@ -108,6 +108,57 @@ def test_title_matches_rank_first(fixture_db: FixtureArchive) -> None:
     assert ranks == sorted(ranks)
 
 
+def _ranked(
+    db: FixtureArchive,
+    query: str,
+    candidates: int | None,
+    selection: Selection | None = None,
+    limit: int = 100,
+) -> list[Hit]:
+    with Archive.open(db.url) as archive, archive.engine.connect() as conn:
+        return search(conn, query, selection, limit=limit, candidates=candidates)
+
+
+def _ids(found: list[Hit]) -> list[int]:
+    return [h.article_id for h in found]
+
+
+@pytest.mark.parametrize("query", ["سوريا", "روسيا", "الأمريكية سوريا", '"الولايات المتحدة"'])
+def test_queries_with_few_matches_are_ranked_exactly(
+    fixture_db: FixtureArchive, query: str
+) -> None:
+    exact = _ids(_ranked(fixture_db, query, None))  # every match ranked
+    assert exact
+    bounded = _ranked(fixture_db, query, len(exact), limit=len(exact))  # all are candidates
+    assert _ids(bounded) == exact
+
+
+def test_common_queries_rank_the_newest_and_the_title_matches(fixture_db: FixtureArchive) -> None:
+    word = "الشمالي"
+    exact = _ranked(fixture_db, word, None)
+    in_title = sorted(h.article_id for h in exact if word in search_key(h.title or "").split())
+    newest = sorted(h.article_id for h in exact)[-3:]
+    candidates = set(newest) | set(in_title[-3:])
+    expected = [a for a in _ids(exact) if a in candidates][:3]
+    assert expected != _ids(exact)[:3]  # an older text match ranks in the exact top 3
+    assert _ids(_ranked(fixture_db, word, 3, limit=3)) == expected
+
+
+def test_candidates_are_chosen_within_the_selection(fixture_db: FixtureArchive) -> None:
+    archive_newest = max(h.article_id for h in hits(fixture_db, "سوريا"))
+    oldest = min(hits(fixture_db, "سوريا"), key=lambda h: h.article_id)
+    outlet = Selection(sources=(oldest.source,))
+    exact = _ids(_ranked(fixture_db, "سوريا", None, outlet))
+    assert archive_newest not in exact
+    assert _ids(_ranked(fixture_db, "سوريا", 1, outlet, limit=1)) == exact[:1]
+
+
+def test_a_larger_limit_widens_the_candidates(fixture_db: FixtureArchive) -> None:
+    exact = _ids(_ranked(fixture_db, "سوريا", None))
+    assert len(exact) > 2
+    assert _ids(_ranked(fixture_db, "سوريا", 1)) == exact  # limit 100 > 1 candidate
+
+
 def test_phrases_keep_word_order(fixture_db: FixtureArchive) -> None:
     forward = hits(fixture_db, '"الولايات المتحدة"')
     assert forward
