@@ -13,7 +13,7 @@ SQLite: columns are added and dropped with SQLite's own ``ALTER TABLE`` (no batc
 ``article_versions``, see migration 0005); the views are dropped first and re-created after.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-23 20:00:00
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

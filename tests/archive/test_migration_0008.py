@@ -48,7 +48,7 @@ def _seed(conn: Connection) -> None:
 def test_0008_adds_columns_and_views_and_goes_back(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
-        migrate.upgrade(engine, "0006")
+        migrate.upgrade(engine, "0007")
         with engine.begin() as conn:
             _seed(conn)
         migrate.upgrade(engine, "0008")
@@ -92,7 +92,7 @@ def test_0008_adds_columns_and_views_and_goes_back(db_url: str) -> None:
             ]
             latest = conn.execute(text("SELECT dateline FROM latest_versions WHERE article_id = 2"))
             assert latest.scalar() == "حماة-سانا"
-        migrate.downgrade(engine, "0006")
+        migrate.downgrade(engine, "0007")
         with engine.connect() as conn:
             columns = {c["name"] for c in inspect(conn).get_columns("article_versions")}
             assert not columns & NEW
