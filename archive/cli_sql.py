@@ -109,7 +109,9 @@ def add_sql_commands(commands: Any) -> None:
         description='Search the latest version of every article. All words must occur; "quoted '
         'words" must occur together. Spelling variants match (أ/إ/آ/ا, ى/ي, ة/ه, diacritics, '
         "tatweel, سورية/سوريا, الأميركية/الأمريكية). Prints the best hits first: outlet, "
-        "date, title and a snippet with the matched words marked.",
+        "date, title and a snippet with the matched words marked. A query with more than 250 "
+        "matches is ranked over its 250 newest matches and 250 newest title matches (narrow "
+        "it with --source/--since/--until to reach older articles; docs/schema.md).",
     )
     search.add_argument("query", nargs="?", metavar="QUERY", help="words to search for")
     _selection_options(search)
