@@ -67,8 +67,17 @@ class FrontierMiddleware:
         seeds: list[Request] = []
         for name, source_id in self.source_ids.items():
             left = self._call(frontier.pending, source_id) or []
-            requests = [spider.article_request(name, p.url, p.published_hint) for p in left]
-            requests = [r for r in requests if r is not None]
+            requests, rejected = [], []
+            for p in left:
+                request = spider.article_request(name, p.url, p.published_hint)
+                if request is not None:
+                    requests.append(request)
+                else:
+                    rejected.append(p.url)
+            if rejected and getattr(spider, "max_pages", None) is None:
+                # Stored and not due (its transaction committed just before a crash, before
+                # its row went), or no longer the source's: nothing left to resume.
+                self._call(frontier.reached, source_id, rejected)
             if requests:
                 log.info(
                     "%s: resuming %d article(s) an earlier run had not reached", name, len(requests)

@@ -133,3 +133,28 @@ def test_a_normal_end_forgets_only_what_this_run_scheduled(sqlite_url: str) -> N
     ]
     mw.spider_closed(spider, "finished")
     assert rows(sqlite_url) == [("http://gov.example/archives/2", old)]
+
+
+def test_leftovers_the_spider_will_not_fetch_are_dropped_at_resume(sqlite_url: str) -> None:
+    """A row whose page was stored just before a crash (its row outlived the transaction) is
+    rejected by the incremental gate; one that is no longer an article URL is rejected too.
+    Either way nothing is left to resume, so the row goes instead of lingering for ever."""
+    crawler, _spider, old, new = setup(sqlite_url)
+    with Archive.open(sqlite_url) as archive:
+        archive.sync_sources([GOV])
+        frontier.record(
+            archive.sessions,
+            archive.source_id("gov"),
+            [Pending("http://gov.example/about", None)],
+            old,
+        )
+    mw = FrontierMiddleware.from_crawler(crawler)
+    started = asyncio.run(collect(mw.process_start(aiter_of())))
+    assert [r.url for r in started] == [
+        "http://gov.example/archives/1",
+        "http://gov.example/archives/2",
+    ]
+    assert rows(sqlite_url) == [
+        ("http://gov.example/archives/1", new),
+        ("http://gov.example/archives/2", new),
+    ]
