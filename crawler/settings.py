@@ -64,3 +64,6 @@ ARSHIF_CONDITIONAL_ENABLED = True  # If-None-Match / If-Modified-Since on rechec
 # Worker processes that extract pages while the crawl's process downloads and stores them
 # (crawler.extractors); 0: extract in the crawl's process.
 ARSHIF_EXTRACT_PROCESSES = 1
+# Sitemap entries become requests only while Scrapy's scheduler holds fewer than this many:
+# the rest wait in the spider as small tuples, so a huge sitemap does not fill memory.
+ARSHIF_MAX_QUEUED = 1000

@@ -16,13 +16,16 @@ whose articles are all known; a ``304`` answer to a conditional recheck goes to 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -39,6 +42,8 @@ from crawler.items import FetchFailed
 # Request priorities: discovery documents first, then articles, then listings.
 _PRIO_DISCOVERY, _PRIO_ARTICLE, _PRIO_LISTING = 20, 10, 0
 _MAX_SITEMAP_DEPTH = 4  # sitemap index nesting; guards against loops
+# Sitemap entries waiting for a request: (source, loc, news date, lastmod, dated).
+_Entry = tuple[str, str, datetime | None, datetime | None, datetime | None]
 
 
 class NewsSpider(scrapy.Spider):
@@ -69,6 +74,17 @@ class NewsSpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages not in (None, "") else None
         self._articles: dict[str, set[str]] = {name: set() for name in self.sources}
         self._links = LinkExtractor(unique=True)
+        # Sitemap entries not yet handed to Scrapy: a 100,000-URL sitemap becomes requests
+        # only as the scheduler drains (ARSHIF_MAX_QUEUED), so memory stays flat.
+        self._backlog: deque[_Entry] = deque()
+        self.max_queued = 1000
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_queued = max(1, crawler.settings.getint("ARSHIF_MAX_QUEUED", 1000))
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        return spider
 
     # -- start -------------------------------------------------------------------------
 
@@ -107,16 +123,12 @@ class NewsSpider(scrapy.Spider):
             if sitemap.kind == "index":
                 if depth < _MAX_SITEMAP_DEPTH and src.owns(entry.loc):
                     yield self._discovery(src, entry.loc, self.parse_sitemap, depth + 1)
-            elif (
-                req := self._article(
-                    src,
-                    entry.loc,
-                    entry.news_publication_date,
-                    lastmod=entry.lastmod,
-                    dated=entry.news_publication_date or entry.lastmod,
+            elif src.owns(entry.loc):
+                dated = entry.news_publication_date or entry.lastmod
+                self._backlog.append(
+                    (src.name, entry.loc, entry.news_publication_date, entry.lastmod, dated)
                 )
-            ) is not None:
-                yield req
+        yield from self._release()
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         src = self._source(response)
@@ -138,6 +150,7 @@ class NewsSpider(scrapy.Spider):
             # Without a pattern any page may be an article: the archive decides.
             yield self._page(src, response, is_article=None)
         yield from self._follow(src, response)
+        yield from self._release()
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         src = self._source(response)
@@ -154,6 +167,7 @@ class NewsSpider(scrapy.Spider):
         yield self._page(src, response, is_article=True)
         if isinstance(response, TextResponse):
             yield from self._follow(src, response)
+        yield from self._release()
 
     def errback(self, failure: Failure) -> Iterator[Any]:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
@@ -176,6 +190,38 @@ class NewsSpider(scrapy.Spider):
         if kind in ("sitemap", "feed") and failure_kind == "http":
             failure_kind = "discovery"
         yield FetchFailed(name, request.url, failure_kind, message, status)
+        yield from self._release()
+
+    # -- the sitemap backlog -------------------------------------------------------------
+
+    def _release(self) -> Iterator[scrapy.Request]:
+        """Requests for backlogged sitemap entries, while the scheduler holds fewer than
+        ``max_queued``; called after every response, so the backlog drains as pages come."""
+        budget = self.max_queued - self._queued()
+        while self._backlog and budget > 0:
+            name, loc, published, lastmod, dated = self._backlog.popleft()
+            if (
+                req := self._article(self.sources[name], loc, published, lastmod, dated)
+            ) is not None:
+                budget -= 1
+                yield req
+
+    def _queued(self) -> int:
+        """Requests in Scrapy's scheduler (0 before the crawl runs, e.g. in tests)."""
+        try:
+            scheduler = self.crawler.engine.scheduler
+        except (AttributeError, RuntimeError):
+            return 0
+        return len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+
+    def _idle(self) -> None:
+        """Nothing in flight (the released requests were all filtered): release more."""
+        if not self._backlog:
+            return
+        assert self.crawler.engine is not None
+        for request in self._release():
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     # -- helpers -----------------------------------------------------------------------
 

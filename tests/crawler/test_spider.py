@@ -250,3 +250,27 @@ def test_errback_records_http_and_network_errors_but_not_robots() -> None:
 def test_unknown_source_names_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown source"):
         NewsSpider(sources={"gov": GOV}, names="gov,nope")
+
+
+def test_sitemap_entries_wait_in_a_backlog_while_the_scheduler_is_full() -> None:
+    """A huge sitemap must not become requests all at once (issue 8: memory stays flat)."""
+    spider = make_spider()
+    spider.max_queued = 3
+    urls = "".join(f"<url><loc>http://gov.example/archives/{i}</loc></url>" for i in range(10))
+    body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    req = Request(
+        "http://gov.example/post-sitemap.xml",
+        meta={"arshif_source": "gov", "arshif_kind": "sitemap"},
+    )
+    out = list(spider.parse_sitemap(response_for(req, body.encode(), Response)))
+    assert [r.url for r in out] == [f"http://gov.example/archives/{i}" for i in range(3)]
+    assert len(spider._backlog) == 7
+    # Each later response releases more, up to the limit, until the backlog is empty.
+    page = Request("http://gov.example/archives/0", meta={"arshif_source": "gov"})
+    later = [
+        r
+        for r in spider.parse_article(response_for(page, b"<html></html>"))
+        if isinstance(r, Request)
+    ]
+    assert [r.url for r in later][-3:] == [f"http://gov.example/archives/{i}" for i in range(3, 6)]
+    assert len(spider._backlog) == 4
