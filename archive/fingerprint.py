@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import xxhash
-from datasketch import MinHash
 
 from archive.normalize import NORM_VERSION, dedup_key
 
@@ -125,12 +124,19 @@ def shingles(key: str, k: int = PARAMS.shingle_chars) -> set[str]:
 def permutations(
     num_perm: int = PARAMS.num_perm, seed: int = PARAMS.seed
 ) -> tuple[Signature, Signature]:
-    """datasketch's own affine32 permutations ``(a, b)`` for ``(num_perm, seed)``:
-    computing with them keeps our signatures bit-identical to ``MinHash.update_batch``."""
+    """datasketch's affine32 permutations ``(a, b)`` for ``(num_perm, seed)``: computing
+    with them keeps our signatures bit-identical to ``MinHash.update_batch``.
+
+    Drawn as datasketch 2.x draws them (``MinHash._init_permutations``: an odd ``a`` and a
+    ``b`` from ``RandomState(seed)``) rather than by building a ``MinHash``: importing
+    datasketch pulls in SciPy (about 0.7 s in every crawl and worker process).
+    ``tests/archive/test_fingerprint.py`` checks them against datasketch's own."""
     cached = _PERMS.get((num_perm, seed))
     if cached is None:
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-        cached = _PERMS[(num_perm, seed)] = (a.astype(np.uint32), b.astype(np.uint32))
+        gen = np.random.RandomState(seed)
+        a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+        cached = _PERMS[(num_perm, seed)] = (a, b)
     return cached
 
 

@@ -17,6 +17,7 @@ from archive.fingerprint import (
     fingerprint,
     key_signature,
     minhash_signature,
+    permutations,
     shingles,
     signature_from_bytes,
     signature_to_bytes,
@@ -36,6 +37,27 @@ def datasketch_signature(items: set[str], num_perm: int = NUM_PERM) -> np.ndarra
     m = MinHash(num_perm=num_perm, seed=SEED, scheme="affine32", hashfunc=xxhash.xxh32_intdigest)
     m.update_batch([s.encode("utf-8") for s in items])
     return m.hashvalues
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(NUM_PERM, SEED), (1, 0), (64, 1), (256, 2**31)])
+def test_permutations_are_datasketch_affine32_permutations(num_perm: int, seed: int) -> None:
+    a, b = permutations(num_perm, seed)
+    expected = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, expected[0])
+    assert np.array_equal(b, expected[1])
+
+
+def test_fingerprints_do_not_import_datasketch() -> None:
+    """datasketch imports SciPy (~0.7 s): a crawl and its extraction workers must not pay it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from archive.fingerprint import fingerprint; fingerprint('نص ' * 40); "
+        "sys.exit('datasketch' in sys.modules or 'scipy' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 # Arabic letters and marks, ASCII, 3-byte (CJK, Arabic presentation forms) and 4-byte
