@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,6 +79,19 @@ def pending(factory: sessionmaker[Session], source_id: int) -> list[Pending]:
             .order_by(FrontierEntry.discovered_at, FrontierEntry.url)
         )
         return [Pending(url, hint) for url, hint in rows]
+
+
+_FRONTIER = cast(Table, FrontierEntry.__table__)
+_FORGET = delete(_FRONTIER).where(
+    _FRONTIER.c.source_id == bindparam("source_id"), _FRONTIER.c.url_hash == bindparam("hash")
+)
+
+
+def forget(session: Session, source_id: int, url: str) -> None:
+    """Remove ``url``'s row in the caller's transaction: ingest does this in the page's own
+    transaction (``Archive.ingest(..., settle_frontier=True)``), so a page is stored and
+    leaves the frontier atomically, without a transaction of its own."""
+    session.connection().execute(_FORGET, {"source_id": source_id, "hash": url_hash(url)})
 
 
 def reached(factory: sessionmaker[Session], source_id: int, urls: Iterable[str]) -> None:

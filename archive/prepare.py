@@ -10,14 +10,60 @@ stays small.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from archive.changes import change_hash
 from archive.errors import DecodeError, ExtractionError
 from archive.extract import Extraction, extract
-from archive.fingerprint import TextFingerprint, fingerprint
+from archive.fingerprint import TextFingerprint, fingerprint, signature_to_bytes
+from archive.normalize import search_key
+from archive.similarity import numbers_of
 from archive.sources import Source
+from archive.wire import wire_credit
+
+GZIP_LEVEL = 6
+# Below this size compression does not pay for its header.
+MIN_COMPRESS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class PackedBody:
+    """A raw body as ``raw_bodies`` stores it (:mod:`archive.capture`)."""
+
+    sha256: str  # of the raw bytes
+    compression: str  # "gzip" | "none"
+    size: int  # bytes before compression
+    data: bytes
+
+
+def pack_body(body: bytes) -> PackedBody:
+    """Hash and compress a raw body (gzip level 6, unless that does not make it smaller)."""
+    compression, data = "none", body
+    if len(body) >= MIN_COMPRESS:
+        packed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+        if len(packed) < len(body):
+            compression, data = "gzip", packed
+    return PackedBody(hashlib.sha256(body).hexdigest(), compression, len(body), data)
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """What the writer stores for an article page, computed from the page alone (so the
+    extraction worker does it, not the crawl's writer thread): the packed raw body, the
+    change hash, the folded search document and the fingerprint's storage form."""
+
+    body: PackedBody
+    change_hash: str  # archive.changes.change_hash(title, text)
+    folded_title: str  # archive.search_index.document
+    folded_text: str
+    wire: str | None  # the agency the text credits (archive.wire)
+    signature: bytes  # the fingerprint's stored signature (b"" when too short)
+    numbers: tuple[str, ...]  # archive.similarity.numbers_of(fingerprint key)
+    buckets: tuple[tuple[int, int], ...]  # the fingerprint's LSH rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +73,22 @@ class Prepared:
     extraction: Extraction | None
     error: DecodeError | ExtractionError | None = None
     fingerprint: TextFingerprint | None = None  # None for listings
+    derived: Derived | None = None  # None for listings and failures
+
+
+def derive(body: bytes, ex: Extraction, fp: TextFingerprint) -> Derived:
+    """The pure per-page values of an article page the writer stores (:class:`Derived`)."""
+    sig = fp.signature
+    return Derived(
+        body=pack_body(body),
+        change_hash=change_hash(ex.title, ex.text),
+        folded_title=search_key(ex.title or ""),
+        folded_text=search_key(ex.text),
+        wire=wire_credit(ex.text, ex.attribution),
+        signature=signature_to_bytes(sig) if sig is not None else b"",
+        numbers=numbers_of(fp.key),
+        buckets=tuple(fp.buckets),
+    )
 
 
 def prepare_page(
@@ -54,8 +116,10 @@ def prepare_page(
         )
     except (DecodeError, ExtractionError) as exc:
         return Prepared(None, exc)
-    fp = None if ex.page_kind == "listing" else fingerprint(ex.text)
-    return Prepared(ex, None, fp)
+    if ex.page_kind == "listing":
+        return Prepared(ex, None, None)
+    fp = fingerprint(ex.text)
+    return Prepared(ex, None, fp, derive(body, ex, fp))
 
 
 def warm_up() -> bool:
