@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from archive.models import Capture, RawBody
 from archive.prepare import PackedBody, pack_body
+from archive.sqlcore import connection
 
 if TYPE_CHECKING:
     from archive.ingest import FetchedPage
@@ -59,7 +60,7 @@ def _insert_body(dialect: str) -> Any:
 
 
 def store_capture(
-    session: Session,
+    session: Session | Connection,
     page: FetchedPage,
     article_id: int,
     source_id: int,
@@ -71,7 +72,7 @@ def store_capture(
     done by the extraction worker). Two Core statements on the session's connection."""
     if packed is None:
         packed = pack_body(page.body)
-    conn = session.connection()
+    conn = connection(session)
     conn.execute(
         _insert_body(conn.dialect.name),
         {

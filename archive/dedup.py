@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    Connection,
     Integer,
     LargeBinary,
     Table,
@@ -56,6 +57,7 @@ from archive.similarity import (
     encode_numbers,
     numbers_of,
 )
+from archive.sqlcore import connection
 from archive.types import UTCDateTime
 from archive.wire import wire_credit
 
@@ -142,7 +144,7 @@ _DELETE_FINGERPRINT = delete(_FINGERPRINTS).where(_FINGERPRINTS.c.article_id == 
 
 
 def store(
-    session: Session,
+    session: Session | Connection,
     article_id: int,
     version_id: int,
     fp: TextFingerprint,
@@ -154,7 +156,7 @@ def store(
     """Store ``fp`` as ``article_id``'s fingerprint and LSH rows (``replace``: drop the old
     ones first; a new article has none). ``stored``: ``fp`` in its stored form, when the
     extraction worker computed it (:func:`stored_form` otherwise)."""
-    conn = session.connection()
+    conn = connection(session)
     if replace:
         conn.execute(_DELETE_BANDS, {"me": article_id})
         conn.execute(_DELETE_FINGERPRINT, {"me": article_id})
@@ -287,9 +289,10 @@ def _store_and_lookup(
     article linked by a transaction that held the lock before. SQLite (in-process, no round
     trips): the same steps one after the other."""
     form = stored or stored_form(fp)
-    if session.get_bind().dialect.name != "postgresql":
-        store(session, probe.article_id, version_id, fp, wire, replace=False, stored=form)
-        return _lookup(session, probe)
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        store(conn, probe.article_id, version_id, fp, wire, replace=False, stored=form)
+        return _lookup(conn, probe)
     params = {
         **_pg_lookup_params(probe),
         "version": version_id,
@@ -299,7 +302,7 @@ def _store_and_lookup(
         "numbers": encode_numbers(form.numbers),
         "wire": wire,
     }
-    raw = session.connection().connection.driver_connection
+    raw = conn.connection.driver_connection
     with raw.pipeline(), raw.cursor() as lock_cur, raw.cursor() as cur:  # type: ignore[union-attr]
         lock_cur.execute(_PG_LOCK, {"k": _PG_DEDUP_LOCK})
         cur.execute(_PG_STORE_AND_LOOKUP, params)
@@ -307,11 +310,12 @@ def _store_and_lookup(
     return _found(rows)
 
 
-def _lookup(session: Session, probe: Probe) -> Found:
+def _lookup(session: Session | Connection, probe: Probe) -> Found:
     """One round trip: the first article with the same normalised text (any source), and
     the other sources' articles sharing an LSH bucket with ``probe``, with their features."""
-    if session.get_bind().dialect.name == "postgresql":
-        raw = session.connection().connection.driver_connection
+    conn = connection(session)
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
         with raw.cursor() as cur:  # type: ignore[union-attr]
             cur.execute(_PG_LOOKUP, _pg_lookup_params(probe))
             return _found(cur.fetchall())
@@ -323,7 +327,7 @@ def _lookup(session: Session, probe: Probe) -> Found:
     }
     for i, (band, bucket) in enumerate(probe.buckets):
         params[f"b{i}"], params[f"k{i}"] = band, bucket
-    return _found(session.connection().execute(_lookup_sql(len(probe.buckets)), params).all())
+    return _found(conn.execute(_lookup_sql(len(probe.buckets)), params).all())
 
 
 def _found(rows: Sequence[Sequence[Any]]) -> Found:

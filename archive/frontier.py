@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import write_session
 from archive.models import FrontierEntry
+from archive.sqlcore import connection
 from archive.types import utcnow
 from archive.urls import url_hash
 
@@ -87,11 +88,11 @@ _FORGET = delete(_FRONTIER).where(
 )
 
 
-def forget(session: Session, source_id: int, url: str) -> None:
+def forget(session: Session | Connection, source_id: int, url: str) -> None:
     """Remove ``url``'s row in the caller's transaction: ingest does this in the page's own
     transaction (``Archive.ingest(..., settle_frontier=True)``), so a page is stored and
     leaves the frontier atomically, without a transaction of its own."""
-    session.connection().execute(_FORGET, {"source_id": source_id, "hash": url_hash(url)})
+    connection(session).execute(_FORGET, {"source_id": source_id, "hash": url_hash(url)})
 
 
 def reached(factory: sessionmaker[Session], source_id: int, urls: Iterable[str]) -> None:

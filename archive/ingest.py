@@ -13,9 +13,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urljoin
 
-from sqlalchemy import Table, Update, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +33,7 @@ from archive.quality_dedup import dedup_version
 from archive.recheck import STATE_FIELDS, policy_for, record_check
 from archive.search_index import index_version
 from archive.sources import Source
+from archive.sqlcore import connection
 from archive.types import utcnow
 from archive.urls import canonical_url, display_url, url_hash
 
@@ -121,16 +121,15 @@ def ingest_page(
     if skipped := _not_an_article(ex, page.is_article):
         return _skip(factory, page, source_id, run_id, frontier_url, *skipped)
 
-    url = _article_url(ex, page, source)
     fp = prepared.fingerprint if prepared.fingerprint is not None else fingerprint(ex.text)
-    derived = prepared.derived or derive(page.body, ex, fp)
+    derived = prepared.derived or derive(page.body, ex, fp, page.final_url, source)
+    url = derived.article_url
     for attempt in (1, 2):
         try:
             with write_session(factory) as session:
-                result = _store(session, page, ex, url, source, source_id, run_id, fp, derived)
-                if frontier_url is not None:
-                    frontier.forget(session, source_id, frontier_url)
-                return result
+                return _store(
+                    session, page, ex, url, source, source_id, run_id, fp, derived, frontier_url
+                )
         except IntegrityError:
             # Another process stored the same URL first; the retry sees its row.
             if attempt == 2:
@@ -193,15 +192,6 @@ def _skip(
     return IngestResult(Outcome.SKIPPED, page.final_url, reason=f"{kind}: {reason}")
 
 
-def _article_url(ex: Extraction, page: FetchedPage, source: Source) -> str:
-    """The article's key: its rel=canonical when that stays on the source's site."""
-    if ex.canonical_url:
-        canonical = canonical_url(urljoin(page.final_url, ex.canonical_url))
-        if source.owns(canonical):
-            return canonical
-    return canonical_url(page.final_url)
-
-
 _ARTICLES = cast(Table, Article.__table__)
 _VERSIONS = cast(Table, ArticleVersion.__table__)
 _STATE = cast(Table, FetchState.__table__)
@@ -248,7 +238,7 @@ _UPDATE_ARTICLE = (
 
 
 def _insert_article(
-    session: Session, source_id: int, url: str, key: str, page: FetchedPage, ex: Extraction
+    conn: Connection, source_id: int, url: str, key: str, page: FetchedPage, ex: Extraction
 ) -> int:
     values = {
         "source_id": source_id,
@@ -258,7 +248,7 @@ def _insert_article(
         "last_seen_at": page.fetched_at,
         "published_at": ex.published_at,
     }
-    return int(session.connection().execute(_INSERT_ARTICLE, values).scalar_one())
+    return int(conn.execute(_INSERT_ARTICLE, values).scalar_one())
 
 
 def _latest_of(known: Any) -> Latest | None:
@@ -313,6 +303,7 @@ def _store(
     run_id: int | None,
     fp: TextFingerprint,
     derived: Derived,
+    frontier_url: str | None,
 ) -> IngestResult:
     """The page's transaction, in Core statements on the session's connection (the ORM
     is used only on the rare paths: a duplicate to link, an edit, a re-extraction)."""
@@ -326,10 +317,10 @@ def _store(
     latest: Latest | None = None
     state: dict[str, Any] | None = None
     if known is None:
-        article_id = _insert_article(session, source_id, url, key, page, ex)
+        article_id = _insert_article(conn, source_id, url, key, page, ex)
         first_seen, published, duplicate_of = page.fetched_at, ex.published_at, None
         counts["new_articles"] = 1
-        learned_changed = record_lines(session, source_id, ex.line_candidates, page.fetched_at)
+        learned_changed = record_lines(conn, source_id, ex.line_candidates, page.fetched_at)
     else:
         article_id, first_seen, published = known.id, known.first_seen_at, known.published_at
         duplicate_of = known.duplicate_of_id
@@ -347,11 +338,13 @@ def _store(
         if known.has_state is not None:
             state = {f: known._mapping[f] for f in STATE_FIELDS}
     # Versions mean edits: compare on the change key, keep the raw page of every new version.
+    if frontier_url is not None:
+        frontier.forget(conn, source_id, frontier_url)
     step = versions.record_fetch(
         session, article_id, latest, page, ex, source, source_id, run_id, derived
     )
     record_check(
-        session,
+        conn,
         article_id,
         published_at=published,
         first_seen_at=first_seen,
@@ -366,11 +359,11 @@ def _store(
         counts["unchanged"] = 1
         if step.reextracted:  # the latest text is a re-extraction now: refresh its indexes
             latest = step.latest
-            index_version(session, article_id, latest.id, latest.title, latest.text)
+            index_version(conn, article_id, latest.id, latest.title, latest.text)
             article = session.get_one(Article, article_id)
             dedup_version(session, article, session.get_one(ArticleVersion, latest.id), fp)
             duplicate_of = article.duplicate_of_id
-        _increment(session, run_id, counts, len(page.body))
+        _increment(conn, run_id, counts, len(page.body))
         return IngestResult(
             Outcome.UNCHANGED, url, article_id, step.latest.version, duplicate_of, counts=counts
         )
@@ -379,7 +372,7 @@ def _store(
         counts["new_versions"] = 1
     version = step.version
     index_version(
-        session,
+        conn,
         article_id,
         version.id,
         ex.title,
@@ -394,7 +387,7 @@ def _store(
     if link is not None:
         counts["duplicates"] = 1
         duplicate_of = link.original_id if link.original_id != article_id else None
-    _increment(session, run_id, counts, len(page.body))
+    _increment(conn, run_id, counts, len(page.body))
     return IngestResult(
         outcome,
         url,
@@ -475,12 +468,12 @@ def _increment_stmt(names: tuple[str, ...]) -> Update:
 
 
 def _increment(
-    session: Session, run_id: int | None, counts: Mapping[str, int], nbytes: int
+    session: Session | Connection, run_id: int | None, counts: Mapping[str, int], nbytes: int
 ) -> None:
     if run_id is None:
         return
     params = {f"n_{name}": n for name, n in counts.items()}
-    session.connection().execute(
+    connection(session).execute(
         _increment_stmt(tuple(sorted(counts))), {"run": run_id, "n_bytes": nbytes, **params}
     )
 

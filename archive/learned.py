@@ -19,11 +19,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Connection, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from archive.models import Article, BoilerplateLine, SkippedPage
+from archive.sqlcore import connection
 
 MIN_ARTICLES = 5
 MIN_SHARE = 0.5
@@ -58,8 +59,8 @@ _COUNT = (
 )
 
 
-def _article_count(session: Session, source_id: int) -> int:
-    count = session.connection().execute(_COUNT, {"source_id": source_id}).scalar()
+def _article_count(session: Session | Connection, source_id: int) -> int:
+    count = connection(session).execute(_COUNT, {"source_id": source_id}).scalar()
     return int(count or 0)
 
 
@@ -98,15 +99,18 @@ def _upsert_lines(dialect: str) -> Any:
 
 
 def record_lines(
-    session: Session, source_id: int, candidates: Sequence[tuple[str, str]], seen_at: datetime
+    session: Session | Connection,
+    source_id: int,
+    candidates: Sequence[tuple[str, str]],
+    seen_at: datetime,
 ) -> bool:
     """Count one more article for each candidate line (call once per new article, after the
     article row is inserted). True when a line became learned boilerplate by this article
     (so a crawler caching :func:`learned_lines` knows to read them again)."""
     if not candidates:
         return False
-    before = _article_count(session, source_id) - 1  # the articles before this one
-    conn = session.connection()
+    conn = connection(session)
+    before = _article_count(conn, source_id) - 1  # the articles before this one
     rows = conn.execute(
         _upsert_lines(conn.dialect.name),
         [
@@ -146,7 +150,7 @@ def _upsert_skipped(dialect: str) -> Any:
 
 
 def record_skipped(
-    session: Session,
+    session: Session | Connection,
     *,
     source_id: int,
     run_id: int | None,
@@ -157,7 +161,7 @@ def record_skipped(
     when: datetime,
 ) -> None:
     """One row per skipped URL: the latest kind and reason, and how often it was skipped."""
-    conn = session.connection()
+    conn = connection(session)
     conn.execute(
         _upsert_skipped(conn.dialect.name),
         {

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urljoin
 
 from archive.changes import change_hash
 from archive.errors import DecodeError, ExtractionError
@@ -23,6 +24,7 @@ from archive.fingerprint import TextFingerprint, fingerprint, signature_to_bytes
 from archive.normalize import search_key
 from archive.similarity import numbers_of
 from archive.sources import Source
+from archive.urls import canonical_url
 from archive.wire import wire_credit
 
 GZIP_LEVEL = 6
@@ -56,6 +58,7 @@ class Derived:
     extraction worker does it, not the crawl's writer thread): the packed raw body, the
     change hash, the folded search document and the fingerprint's storage form."""
 
+    article_url: str  # the article's key (:func:`article_url`)
     body: PackedBody
     change_hash: str  # archive.changes.change_hash(title, text)
     folded_title: str  # archive.search_index.document
@@ -76,10 +79,22 @@ class Prepared:
     derived: Derived | None = None  # None for listings and failures
 
 
-def derive(body: bytes, ex: Extraction, fp: TextFingerprint) -> Derived:
+def article_url(ex: Extraction, final_url: str, source: Source) -> str:
+    """The article's key: its rel=canonical when that stays on the source's site."""
+    if ex.canonical_url:
+        canonical = canonical_url(urljoin(final_url, ex.canonical_url))
+        if source.owns(canonical):
+            return canonical
+    return canonical_url(final_url)
+
+
+def derive(
+    body: bytes, ex: Extraction, fp: TextFingerprint, final_url: str, source: Source
+) -> Derived:
     """The pure per-page values of an article page the writer stores (:class:`Derived`)."""
     sig = fp.signature
     return Derived(
+        article_url=article_url(ex, final_url, source),
         body=pack_body(body),
         change_hash=change_hash(ex.title, ex.text),
         folded_title=search_key(ex.title or ""),
@@ -119,7 +134,7 @@ def prepare_page(
     if ex.page_kind == "listing":
         return Prepared(ex, None, None)
     fp = fingerprint(ex.text)
-    return Prepared(ex, None, fp, derive(body, ex, fp))
+    return Prepared(ex, None, fp, derive(body, ex, fp, url, source))
 
 
 def warm_up() -> bool:

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import write_session
 from archive.models import Article, CrawlRun, FetchState
+from archive.sqlcore import connection
 from archive.urls import canonical_url, url_hash
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def policy_for(source: Source) -> RecheckPolicy:
 
 
 def record_check(
-    session: Session,
+    session: Session | Connection,
     article_id: int,
     *,
     published_at: datetime | None,
@@ -110,7 +111,7 @@ def record_check(
         policy=policy,
         not_modified=not_modified,
     )
-    conn = session.connection()
+    conn = connection(session)
     if state is None:
         conn.execute(_INSERT_STATE, {"article_id": article_id, **values})
     else:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from archive.db import WRITE_TXN
 from archive.models import SearchDocument
 from archive.normalize import NORM_VERSION, search_key
+from archive.sqlcore import connection
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ _INSERT_DOC = insert(_DOCS)
 
 
 def index_version(
-    session: Session,
+    session: Session | Connection,
     article_id: int,
     version_id: int,
     title: str | None,
@@ -74,7 +75,7 @@ def index_version(
     SQLite FTS5 triggers simple. ``folded``: (title, text) already folded by
     :func:`archive.normalize.search_key` (the extraction worker does it); ``new_article``:
     the article was inserted in this transaction, so it has no document to delete."""
-    conn = session.connection()
+    conn = connection(session)
     if not new_article:
         conn.execute(_DELETE_DOC, {"article_id": article_id})
     if folded is None:

@@ -21,7 +21,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from archive.capture import RawResponse, load_capture, store_capture
@@ -33,6 +33,7 @@ from archive.learned import learned_lines
 from archive.models import Article, ArticleVersion
 from archive.prepare import Derived
 from archive.sources import Source
+from archive.sqlcore import connection
 from archive.worddiff import summarize
 
 log = logging.getLogger(__name__)
@@ -116,11 +117,10 @@ def record_fetch(
     """Compare a fetch with the latest version; add a version (and its raw capture) if it
     is new or changed. Runs inside the caller's ingest transaction."""
     chash = derived.change_hash
+    conn = session.connection()
     if latest is None:
-        capture = store_capture(session, page, article_id, source_id, run_id, derived.body)
-        first = insert_version(
-            session, article_id, 1, page, ex, run_id, "first", None, capture, chash
-        )
+        capture = store_capture(conn, page, article_id, source_id, run_id, derived.body)
+        first = insert_version(conn, article_id, 1, page, ex, run_id, "first", None, capture, chash)
         return Step("new", first, first, reextracted=False)
     if _unchanged(latest, ex, chash):
         return Step("unchanged", None, latest, reextracted=False)
@@ -132,9 +132,9 @@ def record_fetch(
             latest, reextracted = Latest.of(redone), True
             if same_content(latest, ex):
                 return Step("unchanged", None, latest, reextracted=True)
-    capture = store_capture(session, page, article_id, source_id, run_id, derived.body)
+    capture = store_capture(conn, page, article_id, source_id, run_id, derived.body)
     edit = insert_version(
-        session, article_id, latest.version + 1, page, ex, run_id, "edit", latest, capture, chash
+        conn, article_id, latest.version + 1, page, ex, run_id, "edit", latest, capture, chash
     )
     return Step("version", edit, edit, reextracted)
 
@@ -144,7 +144,7 @@ _INSERT_VERSION = insert(_VERSIONS).returning(_VERSIONS.c.id)  # type: ignore[ar
 
 
 def insert_version(
-    session: Session,
+    session: Session | Connection,
     article_id: int,
     number: int,
     page: FetchedPage,
@@ -163,7 +163,7 @@ def insert_version(
     if previous is not None:
         summary = summarize(previous.title, previous.text, ex.title, ex.text)
         values["words_added"], values["words_removed"] = summary.words_added, summary.words_removed
-    vid = int(session.connection().execute(_INSERT_VERSION, values).scalar_one())
+    vid = int(connection(session).execute(_INSERT_VERSION, values).scalar_one())
     return Latest(vid, number, ex.title, ex.text, chash, EXTRACTOR, CLEANER, capture_id)
 
 
