@@ -138,7 +138,10 @@ def index_and_link(
 _FINGERPRINTS = cast(Table, Fingerprint.__table__)
 _LSH = cast(Table, LshBand.__table__)
 _INSERT_FINGERPRINT = insert(_FINGERPRINTS)
-_INSERT_BANDS = insert(_LSH)
+_INSERT_BANDS_SQL = {
+    style: f"INSERT INTO lsh_bands (band, bucket, article_id) VALUES ({', '.join([mark] * 3)})"
+    for style, mark in (("qmark", "?"), ("format", "%s"), ("pyformat", "%s"))
+}
 _DELETE_BANDS = delete(_LSH).where(_LSH.c.article_id == bindparam("me"))
 _DELETE_FINGERPRINT = delete(_FINGERPRINTS).where(_FINGERPRINTS.c.article_id == bindparam("me"))
 
@@ -175,9 +178,11 @@ def store(
         },
     )
     if form.buckets:
-        conn.execute(
-            _INSERT_BANDS,
-            [{"band": b, "bucket": k, "article_id": article_id} for b, k in form.buckets],
+        # Plain integers, dozens of rows: the driver's executemany, without SQLAlchemy's
+        # per-row parameter processing (a tenth of the writer's time per page otherwise).
+        conn.exec_driver_sql(
+            _INSERT_BANDS_SQL[conn.dialect.paramstyle],
+            [(b, k, article_id) for b, k in form.buckets],
         )
 
 
