@@ -118,7 +118,8 @@ def ingest_page(
         )
         return IngestResult(Outcome.FAILED, page.final_url, reason=f"{kind}: {exc}")
 
-    if skipped := _not_an_article(ex, page.is_article):
+    words = ex.word_count if prepared.derived is None else prepared.derived.word_count
+    if skipped := _not_an_article(ex, page.is_article, words):
         return _skip(factory, page, source_id, run_id, frontier_url, *skipped)
 
     fp = prepared.fingerprint if prepared.fingerprint is not None else fingerprint(ex.text)
@@ -151,11 +152,11 @@ def prepare(page: FetchedPage, source: Source, learned: Collection[str]) -> Prep
     )
 
 
-def _not_an_article(ex: Extraction, hint: bool | None) -> tuple[str, str] | None:
-    """(kind, reason) when the page is not stored as an article (see archive.pagekind)."""
+def _not_an_article(ex: Extraction, hint: bool | None, words: int) -> tuple[str, str] | None:
+    """(kind, reason) when the page is not stored as an article (see archive.pagekind);
+    ``words``: ``ex.word_count``."""
     if ex.page_kind == "listing":
         return "listing", ex.page_kind_reason or "listing page"
-    words = ex.word_count
     if words < MIN_WORDS:
         return "short", f"{words} words of text"
     if hint is None and not ex.article_markup and words < MIN_WORDS_UNMARKED:
@@ -418,8 +419,10 @@ def version_values(
     ex: Extraction,
     run_id: int | None,
     chash: str,
+    word_count: int | None = None,
 ) -> dict[str, Any]:
-    """The column values of a new ``article_versions`` row for an extraction of ``page``."""
+    """The column values of a new ``article_versions`` row for an extraction of ``page``
+    (``word_count``: ``ex.word_count`` when the caller already has it)."""
     return {
         "article_id": article_id,
         "version": version_no,
@@ -436,7 +439,7 @@ def version_values(
         "language": ex.language,
         "description": ex.description,
         "attribution": ex.attribution,
-        "word_count": ex.word_count,
+        "word_count": ex.word_count if word_count is None else word_count,
         "content_hash": chash,
         "encoding": ex.encoding,
         "extractor": EXTRACTOR,

@@ -59,6 +59,7 @@ class Derived:
     change hash, the folded search document and the fingerprint's storage form."""
 
     article_url: str  # the article's key (:func:`article_url`)
+    word_count: int  # Extraction.word_count (a regex over the text, needed twice)
     body: PackedBody
     change_hash: str  # archive.changes.change_hash(title, text)
     folded_title: str  # archive.search_index.document
@@ -95,6 +96,7 @@ def derive(
     sig = fp.signature
     return Derived(
         article_url=article_url(ex, final_url, source),
+        word_count=ex.word_count,
         body=pack_body(body),
         change_hash=change_hash(ex.title, ex.text),
         folded_title=search_key(ex.title or ""),

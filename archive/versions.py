@@ -120,7 +120,10 @@ def record_fetch(
     conn = session.connection()
     if latest is None:
         capture = store_capture(conn, page, article_id, source_id, run_id, derived.body)
-        first = insert_version(conn, article_id, 1, page, ex, run_id, "first", None, capture, chash)
+        words = derived.word_count
+        first = insert_version(
+            conn, article_id, 1, page, ex, run_id, "first", None, capture, chash, words
+        )
         return Step("new", first, first, reextracted=False)
     if _unchanged(latest, ex, chash):
         return Step("unchanged", None, latest, reextracted=False)
@@ -134,7 +137,17 @@ def record_fetch(
                 return Step("unchanged", None, latest, reextracted=True)
     capture = store_capture(conn, page, article_id, source_id, run_id, derived.body)
     edit = insert_version(
-        conn, article_id, latest.version + 1, page, ex, run_id, "edit", latest, capture, chash
+        conn,
+        article_id,
+        latest.version + 1,
+        page,
+        ex,
+        run_id,
+        "edit",
+        latest,
+        capture,
+        chash,
+        derived.word_count,
     )
     return Step("version", edit, edit, reextracted)
 
@@ -154,9 +167,10 @@ def insert_version(
     previous: Latest | None,
     capture_id: int | None,
     chash: str,
+    word_count: int | None = None,
 ) -> Latest:
     """Insert a version row with one Core statement (no ORM object); what was stored."""
-    values = version_values(article_id, number, page, ex, run_id, chash)
+    values = version_values(article_id, number, page, ex, run_id, chash, word_count)
     values["kind"] = kind
     values["capture_id"] = capture_id
     values["words_added"] = values["words_removed"] = None
