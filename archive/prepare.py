@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 from archive.changes import change_hash
 from archive.errors import DecodeError, ExtractionError
 from archive.extract import Extraction, extract
-from archive.fingerprint import TextFingerprint, fingerprint, signature_to_bytes
+from archive.fingerprint import TextFingerprint, fingerprint_key, signature_to_bytes
 from archive.normalize import search_key
 from archive.similarity import numbers_of
 from archive.sources import Source
@@ -89,10 +89,23 @@ def article_url(ex: Extraction, final_url: str, source: Source) -> str:
     return canonical_url(final_url)
 
 
+def fold_text(text: str) -> tuple[str, str]:
+    """``(search_key(text), dedup_key(text))`` with each line folded once: the two keys
+    fold lines alike and differ only in that the dedup key drops repeated lines."""
+    lines = [key for key in map(search_key, text.splitlines()) if key]
+    return " ".join(lines), " ".join(dict.fromkeys(lines))
+
+
 def derive(
-    body: bytes, ex: Extraction, fp: TextFingerprint, final_url: str, source: Source
+    body: bytes,
+    ex: Extraction,
+    fp: TextFingerprint,
+    final_url: str,
+    source: Source,
+    folded_text: str | None = None,
 ) -> Derived:
-    """The pure per-page values of an article page the writer stores (:class:`Derived`)."""
+    """The pure per-page values of an article page the writer stores (:class:`Derived`);
+    ``folded_text``: ``search_key(ex.text)`` when the caller has it (:func:`fold_text`)."""
     sig = fp.signature
     return Derived(
         article_url=article_url(ex, final_url, source),
@@ -100,7 +113,7 @@ def derive(
         body=pack_body(body),
         change_hash=change_hash(ex.title, ex.text),
         folded_title=search_key(ex.title or ""),
-        folded_text=search_key(ex.text),
+        folded_text=search_key(ex.text) if folded_text is None else folded_text,
         wire=wire_credit(ex.text, ex.attribution),
         signature=signature_to_bytes(sig) if sig is not None else b"",
         numbers=numbers_of(fp.key),
@@ -135,8 +148,9 @@ def prepare_page(
         return Prepared(None, exc)
     if ex.page_kind == "listing":
         return Prepared(ex, None, None)
-    fp = fingerprint(ex.text)
-    return Prepared(ex, None, fp, derive(body, ex, fp, url, source))
+    folded, key = fold_text(ex.text)
+    fp = fingerprint_key(key)  # = fingerprint(ex.text), the text folded once for both
+    return Prepared(ex, None, fp, derive(body, ex, fp, url, source, folded))
 
 
 def warm_up() -> bool:

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import text
 
 from archive.changes import change_hash
-from archive.fingerprint import signature_to_bytes
+from archive.fingerprint import fingerprint, signature_to_bytes
 from archive.ingest import FetchedPage
-from archive.normalize import search_key
-from archive.prepare import MIN_COMPRESS, Prepared, derive, pack_body, prepare_page
+from archive.normalize import dedup_key, search_key
+from archive.prepare import MIN_COMPRESS, Prepared, derive, fold_text, pack_body, prepare_page
 from archive.similarity import numbers_of
 from archive.sources import Source
 from archive.store import Archive
@@ -56,15 +56,26 @@ def test_derived_values_are_what_the_writer_would_compute() -> None:
         search_key(ex.title),
         search_key(ex.text),
     )
+    again = fingerprint(ex.text)  # what the writer computes for an in-process page
+    assert (fp.key, fp.norm_hash, fp.shingles) == (again.key, again.norm_hash, again.shingles)
+    assert fp.buckets == again.buckets
     assert derived.signature == signature_to_bytes(fp.signature)
     assert derived.numbers == numbers_of(fp.key)
     assert list(derived.buckets) == fp.buckets
     body = derived.body
     assert body.sha256 == hashlib.sha256(fetched.body).hexdigest()
     assert (body.compression, gzip.decompress(body.data)) == ("gzip", fetched.body)
-    again = pickle.loads(pickle.dumps(prepared))
-    assert again.derived == derived
-    assert again.extraction == ex
+    unpickled = pickle.loads(pickle.dumps(prepared))
+    assert unpickled.derived == derived
+    assert unpickled.extraction == ex
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "سطر\nسطر\n\nسطر آخر", "Line one.\nالإمارات  والسعوديه\nLine one.\n\u200fتطبيع"],
+)
+def test_fold_text_is_search_key_and_dedup_key(text: str) -> None:
+    assert fold_text(text) == (search_key(text), dedup_key(text))
 
 
 def test_a_small_body_is_stored_uncompressed() -> None:
