@@ -93,7 +93,10 @@ def fold_text(text: str) -> tuple[str, str]:
     """``(search_key(text), dedup_key(text))`` with each line folded once: the two keys
     fold lines alike and differ only in that the dedup key drops repeated lines."""
     lines = [key for key in map(search_key, text.splitlines()) if key]
-    return " ".join(lines), " ".join(dict.fromkeys(lines))
+    folded = " ".join(lines)
+    unique = dict.fromkeys(lines)
+    # Usually no line repeats: one string for both, so a pickled Prepared carries it once.
+    return folded, folded if len(unique) == len(lines) else " ".join(unique)
 
 
 def derive(
