@@ -9,26 +9,25 @@ page it was extracted from (docs/versions.md explains why the database and not f
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from archive.models import Capture, RawBody
+from archive.prepare import PackedBody, pack_body
+from archive.sqlcore import connection
 
 if TYPE_CHECKING:
     from archive.ingest import FetchedPage
-
-GZIP_LEVEL = 6
-# Below this size compression does not pay for its header.
-MIN_COMPRESS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,42 +46,58 @@ class RawResponse:
     sha256: str
 
 
+_CAPTURES = cast(Table, Capture.__table__)
+_RAW_BODIES = cast(Table, RawBody.__table__)
+_INSERT_CAPTURE = insert(_CAPTURES).returning(_CAPTURES.c.id)
+
+
+@functools.cache
+def _insert_body(dialect: str) -> Any:
+    """INSERT a raw body; another process may store the same body at the same moment: first
+    one wins (built once per dialect)."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_RAW_BODIES)
+    return stmt.on_conflict_do_nothing(index_elements=["sha256"])
+
+
 def store_capture(
-    session: Session, page: FetchedPage, article_id: int, source_id: int, run_id: int | None
+    session: Session | Connection,
+    page: FetchedPage,
+    article_id: int,
+    source_id: int,
+    run_id: int | None,
+    packed: PackedBody | None = None,
 ) -> int:
-    """Store ``page``'s raw response (its body once per distinct content); the capture id."""
-    digest = hashlib.sha256(page.body).hexdigest()
-    _store_body(session, digest, page.body)
-    return session.execute(
-        insert(Capture)
-        .values(
-            source_id=source_id,
-            article_id=article_id,
-            crawl_run_id=run_id,
-            url=page.url,
-            final_url=page.final_url,
-            status=page.status,
-            headers=json.dumps(dict(page.headers), ensure_ascii=False, sort_keys=True),
-            fetched_at=page.fetched_at,
-            body_sha256=digest,
-        )
-        .returning(Capture.id)
-    ).scalar_one()
-
-
-def _store_body(session: Session, digest: str, body: bytes) -> None:
-    if session.scalar(select(RawBody.sha256).where(RawBody.sha256 == digest)) is not None:
-        return
-    compression, data = "none", body
-    if len(body) >= MIN_COMPRESS:
-        packed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-        if len(packed) < len(body):
-            compression, data = "gzip", packed
-    values = {"sha256": digest, "compression": compression, "size": len(body), "data": data}
-    # Another process may store the same body at the same moment: first one wins.
-    dialect = session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RawBody)
-    session.execute(stmt.values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+    """Store ``page``'s raw response (its body once per distinct content); the capture id.
+    ``packed``: the body already hashed and compressed (:func:`archive.prepare.pack_body`,
+    done by the extraction worker). Two Core statements on the session's connection."""
+    if packed is None:
+        packed = pack_body(page.body)
+    conn = connection(session)
+    conn.execute(
+        _insert_body(conn.dialect.name),
+        {
+            "sha256": packed.sha256,
+            "compression": packed.compression,
+            "size": packed.size,
+            "data": packed.data,
+        },
+    )
+    return int(
+        conn.execute(
+            _INSERT_CAPTURE,
+            {
+                "source_id": source_id,
+                "article_id": article_id,
+                "crawl_run_id": run_id,
+                "url": page.url,
+                "final_url": page.final_url,
+                "status": page.status,
+                "headers": json.dumps(dict(page.headers), ensure_ascii=False, sort_keys=True),
+                "fetched_at": page.fetched_at,
+                "body_sha256": packed.sha256,
+            },
+        ).scalar_one()
+    )
 
 
 def unpack(compression: str, data: bytes) -> bytes:

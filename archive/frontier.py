@@ -14,21 +14,25 @@ Rows live in the database, not on a crawler's disk, so a run on another machine 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import write_session
 from archive.models import FrontierEntry
+from archive.sqlcore import connection
 from archive.types import utcnow
 from archive.urls import url_hash
 
 _BATCH = 500
+_FRONTIER = cast(Table, FrontierEntry.__table__)
 
 
 @dataclass(frozen=True)
@@ -43,13 +47,15 @@ def record(
     entries: Sequence[Pending],
     run_id: int | None,
 ) -> None:
-    """Add (or adopt, for this run) scheduled article URLs, in one transaction."""
+    """Add (or adopt, for this run) scheduled article URLs, in one transaction. This runs on
+    the reactor thread, so it is one cached Core statement executed for many rows (not an
+    ORM bulk insert, nor a VALUES list compiled afresh for every batch)."""
     if not entries:
         return
     now = utcnow()
     with write_session(factory) as session:
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        conn = session.connection()
+        stmt = _upsert(conn.dialect.name)
         for start in range(0, len(entries), _BATCH):
             rows = [
                 {
@@ -62,11 +68,16 @@ def record(
                 }
                 for e in entries[start : start + _BATCH]
             ]
-            stmt = insert(FrontierEntry).values(rows)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["source_id", "url_hash"], set_={"run_id": stmt.excluded.run_id}
-            )
-            session.execute(stmt)
+            conn.execute(stmt, rows)
+
+
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(_FRONTIER)
+    return stmt.on_conflict_do_update(
+        index_elements=["source_id", "url_hash"], set_={"run_id": stmt.excluded.run_id}
+    )
 
 
 def pending(factory: sessionmaker[Session], source_id: int) -> list[Pending]:
@@ -78,6 +89,18 @@ def pending(factory: sessionmaker[Session], source_id: int) -> list[Pending]:
             .order_by(FrontierEntry.discovered_at, FrontierEntry.url)
         )
         return [Pending(url, hint) for url, hint in rows]
+
+
+_FORGET = delete(_FRONTIER).where(
+    _FRONTIER.c.source_id == bindparam("source_id"), _FRONTIER.c.url_hash == bindparam("hash")
+)
+
+
+def forget(session: Session | Connection, source_id: int, url: str) -> None:
+    """Remove ``url``'s row in the caller's transaction: ingest does this in the page's own
+    transaction (``Archive.ingest(..., settle_frontier=True)``), so a page is stored and
+    leaves the frontier atomically, without a transaction of its own."""
+    connection(session).execute(_FORGET, {"source_id": source_id, "hash": url_hash(url)})
 
 
 def reached(factory: sessionmaker[Session], source_id: int, urls: Iterable[str]) -> None:

@@ -14,15 +14,17 @@ articles (a templated casualty report) stays below the share. See ``docs/cleanin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Connection, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from archive.models import Article, BoilerplateLine, SkippedPage
+from archive.sqlcore import connection
 
 MIN_ARTICLES = 5
 MIN_SHARE = 0.5
@@ -47,10 +49,18 @@ def upsert(
     session.execute(stmt)
 
 
-def _article_count(session: Session, source_id: int) -> int:
-    count = session.scalar(
-        select(func.count()).select_from(Article).where(Article.source_id == source_id)
-    )
+_ARTICLES = cast(Table, Article.__table__)
+_LINES = cast(Table, BoilerplateLine.__table__)
+_SKIPPED = cast(Table, SkippedPage.__table__)
+_COUNT = (
+    select(func.count())
+    .select_from(_ARTICLES)
+    .where(_ARTICLES.c.source_id == bindparam("source_id"))
+)
+
+
+def _article_count(session: Session | Connection, source_id: int) -> int:
+    count = connection(session).execute(_COUNT, {"source_id": source_id}).scalar()
     return int(count or 0)
 
 
@@ -68,19 +78,41 @@ def learned_lines(session: Session, source_id: int) -> frozenset[str]:
     return frozenset(session.scalars(query))
 
 
+def is_learned(articles_seen: int, articles_before: int, total: int) -> bool:
+    """Whether a line seen in ``articles_seen`` articles is boilerplate when its source has
+    ``total`` articles (the rule of :func:`learned_lines`)."""
+    return articles_seen >= MIN_ARTICLES and articles_seen >= MIN_SHARE * (total - articles_before)
+
+
+@functools.cache
+def _upsert_lines(dialect: str) -> Any:
+    """The candidate-line upsert, returning each line's counts (built once per dialect)."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_LINES)
+    greatest = func.max if dialect == "sqlite" else func.greatest
+    return stmt.on_conflict_do_update(
+        index_elements=["source_id", "line_hash"],
+        set_={
+            "articles_seen": _LINES.c.articles_seen + 1,
+            "last_seen_at": greatest(_LINES.c.last_seen_at, stmt.excluded.last_seen_at),
+        },
+    ).returning(_LINES.c.articles_seen, _LINES.c.articles_before)
+
+
 def record_lines(
-    session: Session, source_id: int, candidates: Sequence[tuple[str, str]], seen_at: datetime
-) -> None:
+    session: Session | Connection,
+    source_id: int,
+    candidates: Sequence[tuple[str, str]],
+    seen_at: datetime,
+) -> bool:
     """Count one more article for each candidate line (call once per new article, after the
-    article row is flushed)."""
-    table = BoilerplateLine.__table__
-    assert isinstance(table, Table)
+    article row is inserted). True when a line became learned boilerplate by this article
+    (so a crawler caching :func:`learned_lines` knows to read them again)."""
     if not candidates:
-        return
-    before = _article_count(session, source_id) - 1  # the articles before this one
-    upsert(
-        session,
-        table,
+        return False
+    conn = connection(session)
+    before = _article_count(conn, source_id) - 1  # the articles before this one
+    rows = conn.execute(
+        _upsert_lines(conn.dialect.name),
         [
             {
                 "source_id": source_id,
@@ -91,22 +123,34 @@ def record_lines(
                 "first_seen_at": seen_at,
                 "last_seen_at": seen_at,
             }
-            for digest, line in candidates
+            for digest, line in dict(candidates).items()
         ],
-        ["source_id", "line_hash"],
-        {
-            "articles_seen": lambda ex: table.c.articles_seen + 1,
-            "last_seen_at": lambda ex: (
-                func.max(table.c.last_seen_at, ex.last_seen_at)
-                if session.get_bind().dialect.name == "sqlite"
-                else func.greatest(table.c.last_seen_at, ex.last_seen_at)
-            ),
+    ).all()
+    total = before + 1
+    return any(
+        is_learned(seen, line_before, total) and not is_learned(seen - 1, line_before, total - 1)
+        for seen, line_before in rows
+    )
+
+
+@functools.cache
+def _upsert_skipped(dialect: str) -> Any:
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_SKIPPED)
+    ex = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=["url_hash"],
+        set_={
+            "crawl_run_id": ex.crawl_run_id,
+            "kind": ex.kind,
+            "reason": ex.reason,
+            "last_skipped_at": ex.last_skipped_at,
+            "times_skipped": _SKIPPED.c.times_skipped + 1,
         },
     )
 
 
 def record_skipped(
-    session: Session,
+    session: Session | Connection,
     *,
     source_id: int,
     run_id: int | None,
@@ -117,30 +161,18 @@ def record_skipped(
     when: datetime,
 ) -> None:
     """One row per skipped URL: the latest kind and reason, and how often it was skipped."""
-    table = SkippedPage.__table__
-    assert isinstance(table, Table)
-    upsert(
-        session,
-        table,
-        [
-            {
-                "source_id": source_id,
-                "crawl_run_id": run_id,
-                "url": url,
-                "url_hash": url_hash,
-                "kind": kind,
-                "reason": reason[:2000],
-                "first_skipped_at": when,
-                "last_skipped_at": when,
-                "times_skipped": 1,
-            }
-        ],
-        ["url_hash"],
+    conn = connection(session)
+    conn.execute(
+        _upsert_skipped(conn.dialect.name),
         {
-            "crawl_run_id": lambda ex: ex.crawl_run_id,
-            "kind": lambda ex: ex.kind,
-            "reason": lambda ex: ex.reason,
-            "last_skipped_at": lambda ex: ex.last_skipped_at,
-            "times_skipped": lambda ex: table.c.times_skipped + 1,
+            "source_id": source_id,
+            "crawl_run_id": run_id,
+            "url": url,
+            "url_hash": url_hash,
+            "kind": kind,
+            "reason": reason[:2000],
+            "first_skipped_at": when,
+            "last_skipped_at": when,
+            "times_skipped": 1,
         },
     )

@@ -18,13 +18,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import write_session
 from archive.models import Article, CrawlRun, FetchState
+from archive.sqlcore import connection
 from archive.urls import canonical_url, url_hash
 
 if TYPE_CHECKING:
@@ -83,22 +84,26 @@ def policy_for(source: Source) -> RecheckPolicy:
 
 
 def record_check(
-    session: Session,
-    article: Article,
+    session: Session | Connection,
+    article_id: int,
+    *,
+    published_at: datetime | None,
+    first_seen_at: datetime,
+    state: Mapping[str, Any] | None,
     headers: Mapping[str, str],
     fetched_at: datetime,
     lastmod: datetime | None,
-    *,
     changed: bool,
     policy: RecheckPolicy,
     not_modified: bool = False,
 ) -> None:
-    """Update the article's validators and schedule after a fetch (in the caller's transaction)."""
-    state = session.get(FetchState, article.id)
+    """Update the article's validators and schedule after a fetch (in the caller's
+    transaction). ``state``: its current ``fetch_state`` values (:data:`STATE_FIELDS`), None
+    when it has no row yet (the caller read it with the article, in the same query)."""
     values = next_state(
-        None if state is None else {f: getattr(state, f) for f in STATE_FIELDS},
-        published_at=article.published_at,
-        first_seen_at=article.first_seen_at,
+        state,
+        published_at=published_at,
+        first_seen_at=first_seen_at,
         headers=headers,
         fetched_at=fetched_at,
         lastmod=lastmod,
@@ -106,11 +111,13 @@ def record_check(
         policy=policy,
         not_modified=not_modified,
     )
+    conn = connection(session)
     if state is None:
-        session.add(FetchState(article_id=article.id, **values))
+        conn.execute(_INSERT_STATE, {"article_id": article_id, **values})
     else:
-        for name, value in values.items():
-            setattr(state, name, value)
+        conn.execute(
+            _UPDATE_STATE, {"state_id": article_id, **{f"new_{k}": v for k, v in values.items()}}
+        )
 
 
 STATE_FIELDS = (
@@ -120,6 +127,15 @@ STATE_FIELDS = (
     "next_check_at",
     "lastmod",
     "changed_at",
+)
+
+
+_STATE = cast(Table, FetchState.__table__)
+_INSERT_STATE = insert(_STATE)
+_UPDATE_STATE = (
+    update(_STATE)
+    .where(_STATE.c.article_id == bindparam("state_id"))
+    .values(**{f: bindparam(f"new_{f}") for f in STATE_FIELDS})
 )
 
 

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import cast
 
-from sqlalchemy import Connection, Engine, delete, insert, text
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, text
 from sqlalchemy.orm import Session
 
 from archive.db import WRITE_TXN
 from archive.models import SearchDocument
 from archive.normalize import NORM_VERSION, search_key
+from archive.sqlcore import connection
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +55,34 @@ def document(title: str | None, body: str) -> dict[str, str | int]:
     }
 
 
+_DOCS = cast(Table, SearchDocument.__table__)
+_DELETE_DOC = delete(_DOCS).where(_DOCS.c.article_id == bindparam("article_id"))
+_INSERT_DOC = insert(_DOCS)
+
+
 def index_version(
-    session: Session, article_id: int, version_id: int, title: str | None, body: str
+    session: Session | Connection,
+    article_id: int,
+    version_id: int,
+    title: str | None,
+    body: str,
+    *,
+    folded: tuple[str, str] | None = None,
+    new_article: bool = False,
 ) -> None:
     """Make ``version_id`` the searchable version of ``article_id`` (in the caller's
     transaction). Delete-then-insert works the same on both databases and keeps the
-    SQLite FTS5 triggers simple."""
-    session.execute(delete(SearchDocument).where(SearchDocument.article_id == article_id))
-    session.execute(
-        insert(SearchDocument).values(
-            article_id=article_id, version_id=version_id, **document(title, body)
-        )
-    )
+    SQLite FTS5 triggers simple. ``folded``: (title, text) already folded by
+    :func:`archive.normalize.search_key` (the extraction worker does it); ``new_article``:
+    the article was inserted in this transaction, so it has no document to delete."""
+    conn = connection(session)
+    if not new_article:
+        conn.execute(_DELETE_DOC, {"article_id": article_id})
+    if folded is None:
+        values = document(title, body)
+    else:
+        values = {"folded_title": folded[0], "folded_text": folded[1], "fold_version": FOLD_VERSION}
+    conn.execute(_INSERT_DOC, {"article_id": article_id, "version_id": version_id, **values})
 
 
 def refresh_batch(conn: Connection, after: int = 0, batch: int = 500) -> tuple[int, int]:

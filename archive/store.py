@@ -208,17 +208,30 @@ class Archive:
     # -- pages -----------------------------------------------------------------------------
 
     def ingest(
-        self, page: FetchedPage, run_id: int | None = None, prepared: Prepared | None = None
+        self,
+        page: FetchedPage,
+        run_id: int | None = None,
+        prepared: Prepared | None = None,
+        *,
+        frontier_url: str | None = None,
     ) -> IngestResult:
         """Extract, deduplicate and version one fetched page, in one transaction.
 
         ``prepared``: the page's extraction done elsewhere (:func:`archive.prepare.prepare_page`
-        with :meth:`source` and :meth:`learned_lines`), e.g. in a worker process."""
+        with :meth:`source` and :meth:`learned_lines`), e.g. in a worker process.
+        ``frontier_url``: the source's crawl-frontier row (:mod:`archive.frontier`) this page
+        settles, usually ``page.url``; it is removed in the page's transaction."""
         source = self._sources.get(page.source)
         if source is None:
             raise KeyError(f"page from unregistered source {page.source!r}: {page.url}")
         return ingest_page(
-            self.sessions, page, source, self._source_ids[page.source], run_id, prepared
+            self.sessions,
+            page,
+            source,
+            self._source_ids[page.source],
+            run_id,
+            prepared,
+            frontier_url,
         )
 
     def source(self, name: str) -> Source:
@@ -263,9 +276,20 @@ class Archive:
         message: str,
         http_status: int | None = None,
         run_id: int | None = None,
+        *,
+        frontier_url: str | None = None,
     ) -> None:
+        """Record a page that could not be fetched or stored; ``frontier_url``: the
+        crawl-frontier row it settles, removed in the same transaction."""
         record_failure(
-            self.sessions, self.source_id(source), url, kind, message, http_status, run_id
+            self.sessions,
+            self.source_id(source),
+            url,
+            kind,
+            message,
+            http_status,
+            run_id,
+            frontier_url,
         )
 
     # -- reading ---------------------------------------------------------------------------

@@ -21,17 +21,19 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from archive.capture import RawResponse, load_capture, store_capture
 from archive.changes import change_hash, change_key
 from archive.errors import DecodeError, ExtractionError
 from archive.extract import CLEANER, EXTRACTOR, Extraction, extract
-from archive.ingest import MIN_WORDS, FetchedPage, version_row
+from archive.ingest import MIN_WORDS, FetchedPage, version_row, version_values
 from archive.learned import learned_lines
 from archive.models import Article, ArticleVersion
+from archive.prepare import Derived
 from archive.sources import Source
+from archive.sqlcore import connection
 from archive.worddiff import summarize
 
 log = logging.getLogger(__name__)
@@ -43,13 +45,33 @@ class ReextractionFailed(ValueError):
     """A stored raw page could not be extracted again; the message says which and why."""
 
 
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """A stored version as the fetch path needs it (read with its article in one query)."""
+
+    id: int
+    version: int
+    title: str | None
+    text: str
+    content_hash: str
+    extractor: str
+    cleaner: str | None
+    capture_id: int | None
+
+    @classmethod
+    def of(cls, v: ArticleVersion) -> Latest:
+        return cls(
+            v.id, v.version, v.title, v.text, v.content_hash, v.extractor, v.cleaner, v.capture_id
+        )
+
+
 @dataclass(frozen=True)
 class Step:
     """What one fetch did to an article's history."""
 
     outcome: Literal["new", "version", "unchanged"]
-    version: ArticleVersion | None  # the version this fetch added, if any
-    latest: ArticleVersion  # the article's latest version afterwards
+    version: Latest | None  # the version this fetch added, if any
+    latest: Latest  # the article's latest version afterwards
     reextracted: bool  # a re-extraction row was added first (the extractor changed)
 
 
@@ -62,42 +84,101 @@ def latest_version(session: Session, article_id: int) -> ArticleVersion | None:
     ).first()
 
 
-def same_content(version: ArticleVersion, ex: Extraction) -> bool:
+def same_content(version: ArticleVersion | Latest, ex: Extraction) -> bool:
     """Whether an extraction says what a stored version says (keys recomputed from the
     stored text, so versions hashed by an older key never look changed)."""
     return change_key(version.title, version.text) == change_key(ex.title, ex.text)
 
 
+def _unchanged(latest: Latest, ex: Extraction, chash: str) -> bool:
+    """:func:`same_content`, answered by the stored hash when it equals the extraction's and
+    the stored text is the current extractor's (the usual unchanged page: no key is
+    recomputed from the stored text, which costs about as much as the rest of the check)."""
+    if latest.content_hash == chash and not _stale(latest):
+        return True
+    return same_content(latest, ex)
+
+
+def _stale(latest: Latest) -> bool:
+    return (latest.extractor, latest.cleaner) != (EXTRACTOR, CLEANER)
+
+
 def record_fetch(
     session: Session,
-    article: Article,
-    latest: ArticleVersion | None,
+    article_id: int,
+    latest: Latest | None,
     page: FetchedPage,
     ex: Extraction,
     source: Source,
     source_id: int,
     run_id: int | None,
+    derived: Derived,
 ) -> Step:
     """Compare a fetch with the latest version; add a version (and its raw capture) if it
     is new or changed. Runs inside the caller's ingest transaction."""
+    chash = derived.change_hash
+    conn = session.connection()
     if latest is None:
-        capture = store_capture(session, page, article.id, source_id, run_id)
-        first = add_version(session, article.id, 1, page, ex, run_id, "first", None, capture)
+        capture = store_capture(conn, page, article_id, source_id, run_id, derived.body)
+        words = derived.word_count
+        first = insert_version(
+            conn, article_id, 1, page, ex, run_id, "first", None, capture, chash, words
+        )
         return Step("new", first, first, reextracted=False)
-    if same_content(latest, ex):
+    if _unchanged(latest, ex, chash):
         return Step("unchanged", None, latest, reextracted=False)
     reextracted = False
-    if stale_extraction(latest) and latest.capture_id is not None:
-        redone = reextract_version(session, latest, source, run_id)
+    if _stale(latest) and latest.capture_id is not None:
+        stored = session.get_one(ArticleVersion, latest.id)
+        redone = reextract_version(session, stored, source, run_id)
         if redone is not None:
-            latest, reextracted = redone, True
+            latest, reextracted = Latest.of(redone), True
             if same_content(latest, ex):
                 return Step("unchanged", None, latest, reextracted=True)
-    capture = store_capture(session, page, article.id, source_id, run_id)
-    edit = add_version(
-        session, article.id, latest.version + 1, page, ex, run_id, "edit", latest, capture
+    capture = store_capture(conn, page, article_id, source_id, run_id, derived.body)
+    edit = insert_version(
+        conn,
+        article_id,
+        latest.version + 1,
+        page,
+        ex,
+        run_id,
+        "edit",
+        latest,
+        capture,
+        chash,
+        derived.word_count,
     )
     return Step("version", edit, edit, reextracted)
+
+
+_VERSIONS = ArticleVersion.__table__
+_INSERT_VERSION = insert(_VERSIONS).returning(_VERSIONS.c.id)  # type: ignore[arg-type]
+
+
+def insert_version(
+    session: Session | Connection,
+    article_id: int,
+    number: int,
+    page: FetchedPage,
+    ex: Extraction,
+    run_id: int | None,
+    kind: Kind,
+    previous: Latest | None,
+    capture_id: int | None,
+    chash: str,
+    word_count: int | None = None,
+) -> Latest:
+    """Insert a version row with one Core statement (no ORM object); what was stored."""
+    values = version_values(article_id, number, page, ex, run_id, chash, word_count)
+    values["kind"] = kind
+    values["capture_id"] = capture_id
+    values["words_added"] = values["words_removed"] = None
+    if previous is not None:
+        summary = summarize(previous.title, previous.text, ex.title, ex.text)
+        values["words_added"], values["words_removed"] = summary.words_added, summary.words_removed
+    vid = int(connection(session).execute(_INSERT_VERSION, values).scalar_one())
+    return Latest(vid, number, ex.title, ex.text, chash, EXTRACTOR, CLEANER, capture_id)
 
 
 def stale_extraction(version: ArticleVersion) -> bool:

@@ -6,8 +6,11 @@ crawl's own process downloads, parses sitemaps and writes to the database; with
 ``ARSHIF_EXTRACT_PROCESSES = N`` (default 1) pages are extracted by N worker processes in
 parallel with it. 0 extracts on the writer thread instead.
 
-The learned boilerplate lines a worker removes are those of the last page the writer stored
-(a page or two behind a strictly sequential crawl; they change slowly). A worker that dies
+Workers also do the page's other pure work for the writer (:class:`archive.prepare.Derived`:
+the raw body's hash and compression, the change hash, the folded search document). The
+learned boilerplate lines a worker removes are the pipeline's cached set, read again when a
+stored page made a line learned and otherwise at most every few seconds (they change
+slowly). A worker that dies
 (killed, out of memory) is not fatal: the pages it had are extracted in the crawl's process,
 and so is every page after it.
 """

@@ -6,8 +6,10 @@ A spider middleware around the news spider, storing its state in the archive's
 - at start, the articles earlier runs of each source left unprocessed are scheduled first;
 - every article request is recorded *before* it reaches the scheduler (in batches);
 - once a page has gone through the pipeline (stored, skipped, or recorded as a failure), its
-  row is removed, on the pipeline's writer thread right after the page's transaction
-  (signal :data:`crawler.pipelines.page_written`);
+  row is gone: the pipeline removes it in the page's own transaction (``frontier_url`` of
+  :meth:`archive.store.Archive.ingest`), so storing a page and forgetting it are one atomic
+  step; this middleware then only stops tracking it (signal
+  :data:`crawler.pipelines.page_written`, ``settled=True``);
 - when the crawl ends normally, whatever this run recorded and did not process is forgotten
   (robots.txt, say, forbade it); after an interruption it stays for the next run.
 
@@ -113,14 +115,16 @@ class FrontierMiddleware:
 
     # -- signals -------------------------------------------------------------------------
 
-    def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
+    def item_scraped(self, item: Any, response: Any, spider: Spider, settled: bool = False) -> None:
+        """``settled``: the pipeline removed the page's row in the page's transaction."""
         if not isinstance(item, FetchedPage | FetchFailed):
             return
         tracked = self.tracked.get(item.source)
         if tracked is None or item.url not in tracked:
             return
         tracked.discard(item.url)
-        self._call(frontier.reached, self.source_ids[item.source], [item.url])
+        if not settled:
+            self._call(frontier.reached, self.source_ids[item.source], [item.url])
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.archive is None:

@@ -39,10 +39,16 @@ _INTERRUPTED_REASONS = {"shutdown", "cancelled"}
 # batches, one transaction per NOT_MODIFIED_BATCH checks or NOT_MODIFIED_SECONDS, and at close.
 NOT_MODIFIED_BATCH = 200
 NOT_MODIFIED_SECONDS = 5.0
+# The learned boilerplate lines handed to extraction workers are read again when a stored
+# page made a line learned (IngestResult.learned_changed), and otherwise at most this often
+# (new articles also raise the share a line needs, so lines may drop out): not after every
+# new article, which in a first crawl is every page.
+LEARNED_REFRESH_SECONDS = 5.0
 _T = TypeVar("_T")
 
-# Sent on the writer thread (item=, response=None, spider=) right after a page or a fetch
-# failure was written: the frontier forgets the page then, not a reactor turn later.
+# Sent on the writer thread (item=, response=None, spider=, settled=) right after a page or a
+# fetch failure was written. ``settled``: its crawl-frontier row was removed in the same
+# transaction (the frontier then only forgets it; else it removes the row itself).
 page_written = object()
 
 
@@ -72,7 +78,10 @@ class ArchivePipeline:
         self._writer: ThreadPool | None = None
         self._stop_trigger: Any = None
         self._extractors: Extractors | None = None
-        self._learned: dict[str, frozenset[str]] = {}  # per source, as of the last page stored
+        self._learned: dict[str, frozenset[str]] = {}  # per source, as of the last refresh
+        self._learned_at: dict[str, float] = {}  # per source, time.monotonic() of that refresh
+        # Settle each page's crawl-frontier row in its own transaction (crawler.frontier).
+        self._settle = crawler.settings.getbool("ARSHIF_FRONTIER_ENABLED", True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -103,6 +112,7 @@ class ArchivePipeline:
         if processes > 0 and is_asyncio_reactor_installed():
             self._extractors = Extractors(processes)
             self._learned = {name: self.archive.learned_lines(name) for name in sources}
+            self._learned_at = dict.fromkeys(sources, time.monotonic())
         # A forced shutdown (second Ctrl-C) may skip spider_closed: workers must still end.
         self._stop_trigger = _reactor().addSystemEventTrigger(
             "during", "shutdown", self._stop_workers
@@ -174,8 +184,11 @@ class ArchivePipeline:
         """On the writer thread: store one page (None when ingest failed; recorded)."""
         assert self.archive is not None
         result = None
+        settle = item.url if self._settle else None
         try:
-            result = self.archive.ingest(item, self.runs.get(item.source), prepared)
+            result = self.archive.ingest(
+                item, self.runs.get(item.source), prepared, frontier_url=settle
+            )
         except Exception as exc:  # a bug or a database error: keep the evidence, go on
             log.exception("%s: ingest failed", item.final_url)
             self.archive.record_failure(
@@ -185,11 +198,16 @@ class ArchivePipeline:
                 f"{type(exc).__name__}: {exc}",
                 item.status,
                 self.runs.get(item.source),
+                frontier_url=settle,
             )
         self._written(item)
         if result is not None and result.outcome is Outcome.NEW and self._extractors is not None:
             # A new article may turn lines into learned boilerplate for the next pages.
-            self._learned[item.source] = self.archive.learned_lines(item.source)
+            now = time.monotonic()
+            since = now - self._learned_at.get(item.source, 0.0)
+            if result.learned_changed or since >= LEARNED_REFRESH_SECONDS:
+                self._learned[item.source] = self.archive.learned_lines(item.source)
+                self._learned_at[item.source] = now
         return result
 
     def _record_fetch_failure(self, item: FetchFailed) -> None:
@@ -201,12 +219,17 @@ class ArchivePipeline:
             item.message,
             item.http_status,
             self.runs.get(item.source),
+            frontier_url=item.url if self._settle else None,
         )
         self._written(item)
 
     def _written(self, item: FetchedPage | FetchFailed) -> None:
         self.crawler.signals.send_catch_log(
-            page_written, item=item, response=None, spider=self.crawler.spider
+            page_written,
+            item=item,
+            response=None,
+            spider=self.crawler.spider,
+            settled=self._settle,
         )
 
     def _flush_not_modified(self, batch: list[tuple[NotModified, int | None]]) -> None:

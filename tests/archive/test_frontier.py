@@ -65,3 +65,33 @@ def test_large_batches_are_recorded(archive: Archive) -> None:
     frontier.record(archive.sessions, gov, many, None)
     frontier.record(archive.sessions, gov, many[:10], None)  # duplicates are no error
     assert len(urls(archive, "gov")) == 1234
+
+
+def test_ingest_settles_the_frontier_row_in_the_page_transaction(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``frontier_url``: a stored, skipped or failed page leaves the frontier in its own
+    transaction; a page whose transaction fails keeps its row."""
+    from archive import ingest
+    from tests.archive.pages import article_html, page
+
+    gov = archive.source_id("gov")
+    run = archive.start_run("gov")
+    base = "http://gov.example/archives/"
+    frontier.record(archive.sessions, gov, [Pending(f"{base}{i}", None) for i in range(5)], run)
+    words = " ".join(["كلمة"] * 120)
+    html = article_html("خبر", [f"{words} {i}" for i in range(3)])
+    assert archive.ingest(page("gov", f"{base}0", html), run, frontier_url=f"{base}0").article_id
+    short = article_html("قصير", ["سطر قصير"])
+    assert archive.ingest(page("gov", f"{base}1", short), run, frontier_url=f"{base}1").reason
+    archive.record_failure("gov", f"{base}2", "http", "404", 404, run, frontier_url=f"{base}2")
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(ingest, "_store", broken)
+    with pytest.raises(RuntimeError):
+        archive.ingest(page("gov", f"{base}3", html), run, frontier_url=f"{base}3")
+    assert urls(archive, "gov") == [f"{base}3", f"{base}4"]
+    (counts,) = archive.run_reports([run])
+    assert (counts.pages_fetched, counts.skipped, counts.errors) == (2, 1, 1)

@@ -85,6 +85,19 @@ def test_recurring_lines_are_learned_and_similar_lines_kept(archive: Archive) ->
     assert int(removed) >= 2  # type: ignore[call-overload]
 
 
+def test_ingest_says_when_a_line_became_learned(archive: Archive) -> None:
+    """The crawler re-reads its cached learned lines when this flag is set (pipelines.py)."""
+    changed = []
+    for n in range(1, 9):
+        url = f"http://zaman.example/news/article/{n}"
+        html = article_html(f"خبر {n}", body(n))
+        result = archive.ingest(page("zaman", url, html, fetched_at=T0 + timedelta(hours=n)))
+        changed.append(result.learned_changed)
+    # The slogan and signature reach MIN_ARTICLES articles with article MIN_ARTICLES, once.
+    assert changed == [n == MIN_ARTICLES for n in range(1, 9)]
+    assert archive.learned_lines("zaman")
+
+
 def test_learning_is_per_source(archive: Archive) -> None:
     for n in range(1, 9):
         ingest(archive, "zaman", n, body(n))

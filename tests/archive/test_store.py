@@ -289,3 +289,35 @@ def test_concurrent_near_duplicates_are_still_linked(pg_url: str, attempt: int) 
     finally:
         for arc in archives:
             arc.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("attempt", range(3))
+def test_concurrent_writers_of_one_url_store_one_article(pg_url: str, attempt: int) -> None:
+    """Two writers store the same URL at the same moment: the loser's transaction fails on
+    the unique URL hash and is retried, seeing the winner's article (no error, no copy)."""
+    archives = [Archive.open(pg_url), Archive.open(pg_url)]
+    try:
+        for arc in archives:
+            arc.sync_sources([GOV])
+        html = article_html(TITLE, WIRE, published="2019-03-21T09:00:00+02:00")
+        pages = [page("gov", "http://gov.example/archives/1", html) for _ in archives]
+        results: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def work(arc: Archive, pg: FetchedPage) -> None:
+            barrier.wait()
+            results.append(arc.ingest(pg).outcome.value)
+
+        threads = [threading.Thread(target=work, args=p) for p in zip(archives, pages, strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == ["new", "unchanged"]
+        assert rows(archives[0], "SELECT COUNT(*) FROM articles") == [(1,)]
+        assert rows(archives[0], "SELECT COUNT(*) FROM article_versions") == [(1,)]
+        assert rows(archives[0], "SELECT COUNT(*) FROM fetch_state") == [(1,)]
+    finally:
+        for arc in archives:
+            arc.close()
