@@ -25,6 +25,7 @@ SETTINGS: dict[str, Any] = {
     "REMOTE_CONTROL_ENABLED": False,
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+    "CONCURRENT_ITEMS": 8,  # as arshif: fewer asyncio tasks per response
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
