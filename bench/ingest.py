@@ -17,7 +17,7 @@ N-page and a 10×N-page SQLite crawl (2,000 and 20,000 pages by default; --repea
 only that). arshif runs with its default settings (ARSHIF_EXTRACT_PROCESSES=1: one
 extraction worker process; peak memory and CPU time include it).
 
-Usage: python bench/ingest.py [--pages 2000] [--repeat 2] [--no-pg] [--memory-check]
+Usage: python bench/ingest.py [--pages 2000] [--repeat 2] [--no-pg] [--memory-check] [--set NAME=VALUE]
 """
 
 from __future__ import annotations
@@ -145,6 +145,10 @@ def run_bare(site: SyntheticSite) -> Run:
     return Run("bare spider", pages, *measured)
 
 
+# Extra `-s NAME=VALUE` settings for arshif's runs (--set).
+ARSHIF_SETTINGS: list[str] = []
+
+
 def run_arshif(site: SyntheticSite, db_url: str, kind: str, sources: Path) -> Run:
     cmd = [
         sys.executable,
@@ -156,6 +160,7 @@ def run_arshif(site: SyntheticSite, db_url: str, kind: str, sources: Path) -> Ru
         "--db",
         db_url,
         *FAST,
+        *(arg for setting in ARSHIF_SETTINGS for arg in ("-s", setting)),
     ]
     out, *measured = timed(cmd)
     row = next(line for line in out.splitlines() if line.startswith("bench "))
@@ -247,11 +252,19 @@ def main() -> int:
     parser.add_argument(
         "--memory-check", action="store_true", help="also crawl 10x pages and compare peak memory"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy/arshif setting for arshif's runs, e.g. ARSHIF_EXTRACT_PROCESSES=2",
+    )
     args = parser.parse_args()
+    ARSHIF_SETTINGS.extend(args.set)
     print(
         f"arshif ingest benchmark: {args.pages} pages, {args.repeat} runs each, "
         f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"{time.strftime('%Y-%m-%d')}"
+        f"{time.strftime('%Y-%m-%d')}" + (f"; arshif with {' '.join(args.set)}" if args.set else "")
     )
     if args.repeat > 0:
         with tempfile.TemporaryDirectory() as tmp, SyntheticSite(args.pages) as site:
