@@ -55,6 +55,8 @@ class Source(Base):
     url: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Kept by triggers on ``articles`` (migration 0009): never written by the application.
+    article_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Article(Base):
