@@ -10,7 +10,7 @@ from archive.db import create_engine
 
 def _counts(conn: Connection) -> dict[str, int]:
     rows = conn.execute(text("SELECT name, article_count FROM sources ORDER BY name"))
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 def _article(conn: Connection, n: int, source_id: int) -> None:
@@ -60,7 +60,7 @@ def test_0009_counts_existing_articles_keeps_counting_and_goes_back(db_url: str)
                     "LEFT JOIN articles a ON a.source_id = s.id GROUP BY s.name"
                 )
             )
-            assert _counts(conn) == dict(truth.tuples().all())
+            assert _counts(conn) == {row[0]: row[1] for row in truth}
         migrate.downgrade(engine, "0008")
         with engine.begin() as conn:
             assert "article_count" not in {c["name"] for c in inspect(conn).get_columns("sources")}
