@@ -10,6 +10,7 @@ stays small.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 from collections.abc import Collection, Mapping
@@ -27,7 +28,9 @@ from archive.sources import Source
 from archive.urls import canonical_url
 from archive.wire import wire_credit
 
-GZIP_LEVEL = 6
+# gzip level 4: about half the CPU of level 6 for 3 % larger raw captures (real Arabic news
+# pages of ~20 kB: 0.29 vs 0.48 ms, 31.8 vs 30.8 % of the raw size).
+GZIP_LEVEL = 4
 # Below this size compression does not pay for its header.
 MIN_COMPRESS = 256
 
@@ -157,5 +160,16 @@ def prepare_page(
 
 
 def warm_up() -> bool:
-    """Called once in a fresh worker process, so its imports happen before the first page."""
+    """Called once in a fresh worker process, so that its start-up costs are paid while the
+    crawl fetches robots.txt and sitemaps, not on its first page: the MinHash kernel's
+    compiled code (numba's cache, about a second to load) and the lazily imported parts of
+    the extraction."""
+    fingerprint_key("نص تمهيدي لتحميل نواة البصمة " * 40)
+    page = (
+        "<html><head><title>تمهيد</title></head><body><article><h1>تمهيد</h1>"
+        + "<p>هذه فقرة تمهيدية لتحميل أدوات الاستخراج قبل الصفحة الأولى.</p>" * 8
+        + "</article></body></html>"
+    )
+    with contextlib.suppress(DecodeError, ExtractionError):
+        extract(page.encode("utf-8"), url="http://warm-up.invalid/", content_type="text/html")
     return True

@@ -73,3 +73,45 @@ arabic_text = st.text(
 def test_normalisers_are_idempotent(text: str) -> None:
     assert fold_arabic(fold_arabic(text)) == fold_arabic(text)
     assert dedup_key(dedup_key(text)) == dedup_key(text)
+
+
+def _fold_step_by_step(text: str) -> str:
+    """fold_arabic as a sequence of steps (how it was written before the one-table fold)."""
+    import re
+    import unicodedata
+
+    from archive import normalize as n
+
+    if text.isascii():
+        return re.sub(r"\s+", " ", text.lower()).strip()
+    text = unicodedata.normalize("NFKC", text)
+    if n._FOLDABLE_RE.search(text):
+        text = text.translate(n._CONTROLS).replace(n._TATWEEL, "")
+        text = n._DIACRITICS_RE.sub("", text)
+        text = text.translate(n._LETTER_FOLD).translate(n._DIGITS)
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+_ANY_ARABIC = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+        st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF),  # presentation forms, BOM
+        st.sampled_from(
+            list(
+                "\u200b\u200c\u200d\u200e\u200f\u202a\u202e\u2060\u2066\u2069\u00ad abcXYZ 123\t\n.,"
+            )
+        ),
+    ),
+    max_size=300,
+)
+
+
+@given(_ANY_ARABIC)
+def test_one_table_fold_equals_the_steps(text: str) -> None:
+    assert fold_arabic(text) == _fold_step_by_step(text)
+    assert fold_arabic(text) == fold_arabic(text)  # the cached path gives the same
+
+
+def test_long_texts_fold_without_the_cache() -> None:
+    line = "قال المُتحدّث إنّ ٢٠ شخصاً أُصيبوا " * 40  # longer than the cached-line limit
+    assert fold_arabic(line) == _fold_step_by_step(line)
