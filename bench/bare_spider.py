@@ -44,7 +44,11 @@ class BareSpider(SitemapSpider):
 
 
 def main() -> int:
-    process = CrawlerProcess(SETTINGS)
+    """``bare_spider.py SITEMAP_URL [REQUESTS_PER_HOST]``"""
+    settings = dict(SETTINGS)
+    if len(sys.argv) > 2:  # the same per-host concurrency as the arshif runs (--per-host)
+        settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = int(sys.argv[2])
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)
     stats: dict[str, Any] = {}
     crawler.signals.connect(

@@ -17,7 +17,7 @@ N-page and a 10×N-page SQLite crawl (2,000 and 20,000 pages by default; --repea
 only that). arshif runs with its default settings (ARSHIF_EXTRACT_PROCESSES=1: one
 extraction worker process; peak memory and CPU time include it).
 
-Usage: python bench/ingest.py [--pages 2000] [--repeat 2] [--no-pg] [--memory-check] [--set NAME=VALUE]
+Usage: python bench/ingest.py [--pages 2000] [--repeat 2] [--no-pg] [--memory-check] [--set NAME=VALUE] [--per-host N]
 """
 
 from __future__ import annotations
@@ -137,9 +137,18 @@ def timed(cmd: list[str]) -> tuple[str, float, float, float, float]:
     )
 
 
+# Requests in flight per host for both spiders (--per-host; None: arshif's default, 4).
+PER_HOST: list[int] = []
+
+
 def run_bare(site: SyntheticSite) -> Run:
     out, *measured = timed(
-        [sys.executable, "bench/bare_spider.py", site.base + "sitemap_index.xml"]
+        [
+            sys.executable,
+            "bench/bare_spider.py",
+            site.base + "sitemap_index.xml",
+            *(str(n) for n in PER_HOST),
+        ]
     )
     pages = json.loads(out.strip().splitlines()[-1])["pages"]
     return Run("bare spider", pages, *measured)
@@ -161,6 +170,7 @@ def run_arshif(site: SyntheticSite, db_url: str, kind: str, sources: Path) -> Ru
         db_url,
         *FAST,
         *(arg for setting in ARSHIF_SETTINGS for arg in ("-s", setting)),
+        *(arg for n in PER_HOST for arg in ("-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={n}")),
     ]
     out, *measured = timed(cmd)
     row = next(line for line in out.splitlines() if line.startswith("bench "))
@@ -259,12 +269,22 @@ def main() -> int:
         metavar="NAME=VALUE",
         help="a Scrapy/arshif setting for arshif's runs, e.g. ARSHIF_EXTRACT_PROCESSES=2",
     )
+    parser.add_argument(
+        "--per-host",
+        type=int,
+        metavar="N",
+        help="requests in flight per host, for the bare spider and arshif alike (default 4)",
+    )
     args = parser.parse_args()
     ARSHIF_SETTINGS.extend(args.set)
+    if args.per_host is not None:
+        PER_HOST.append(args.per_host)
     print(
         f"arshif ingest benchmark: {args.pages} pages, {args.repeat} runs each, "
         f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"{time.strftime('%Y-%m-%d')}" + (f"; arshif with {' '.join(args.set)}" if args.set else "")
+        f"{time.strftime('%Y-%m-%d')}"
+        + (f"; {args.per_host} requests per host" if args.per_host else "")
+        + (f"; arshif with {' '.join(args.set)}" if args.set else "")
     )
     if args.repeat > 0:
         with tempfile.TemporaryDirectory() as tmp, SyntheticSite(args.pages) as site:
