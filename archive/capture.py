@@ -27,7 +27,7 @@ from archive.prepare import PackedBody, pack_body
 from archive.sqlcore import connection
 
 if TYPE_CHECKING:
-    from archive.ingest import FetchedPage
+    from archive.prepare import FetchedPage
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -27,7 +27,7 @@ from archive.fingerprint import TextFingerprint, fingerprint
 from archive.learned import learned_lines, record_lines, record_skipped
 from archive.models import Article, ArticleVersion, CrawlRun, FetchFailure, FetchState
 from archive.pagekind import not_text_reason
-from archive.prepare import Derived, Prepared, derive, prepare_page
+from archive.prepare import Derived, FetchedPage, Prepared, derive, prepare_fetched
 from archive.quality import dedup_eligible, join_flags
 from archive.quality_dedup import dedup_version
 from archive.recheck import STATE_FIELDS, policy_for, record_check
@@ -46,25 +46,6 @@ log = logging.getLogger(__name__)
 MIN_WORDS = 25
 # Without a positive signal from discovery, a page must look like an article.
 MIN_WORDS_UNMARKED = 80
-
-
-@dataclass(frozen=True)
-class FetchedPage:
-    """What a crawler hands to the archive: the raw response and where it came from."""
-
-    source: str
-    url: str  # the URL requested
-    final_url: str  # after redirects
-    status: int
-    headers: Mapping[str, str]  # lower-case names
-    body: bytes
-    fetched_at: datetime
-    # The crawler's judgement: True when discovery says "article" (sitemap, feed, pattern),
-    # None when it does not know (a page reached by following links).
-    is_article: bool | None = None
-    published_hint: datetime | None = None  # e.g. a news sitemap's publication_date
-    # The discovery date that led to this fetch (sitemap lastmod, feed updated): recheck state.
-    lastmod_hint: datetime | None = None
 
 
 class Outcome(enum.StrEnum):
@@ -98,8 +79,9 @@ def ingest_page(
     prepared: Prepared | None = None,
     frontier_url: str | None = None,
 ) -> IngestResult:
-    """Ingest one page; ``prepared`` is its :func:`prepare` result when it was extracted
-    elsewhere (another process), else it is extracted here with the learned lines of now.
+    """Ingest one page; ``prepared`` is its :func:`~archive.prepare.prepare_fetched` result
+    when it was extracted elsewhere (another process), else it is extracted here with the
+    learned lines of now.
     ``frontier_url``: the crawl-frontier row (:mod:`archive.frontier`) this page settles,
     removed in the page's own transaction, whatever its outcome."""
     content_type = page.headers.get("content-type")
@@ -108,7 +90,7 @@ def ingest_page(
     if prepared is None:
         with factory() as session:
             learned = learned_lines(session, source_id)
-        prepared = prepare(page, source, learned)
+        prepared = prepare_fetched(page, source, learned)
     ex = prepared.extraction
     if ex is None:
         exc = prepared.error
@@ -137,19 +119,6 @@ def ingest_page(
                 raise
             log.debug("%s: concurrent insert, retrying", url)
     raise AssertionError("unreachable")
-
-
-def prepare(page: FetchedPage, source: Source, learned: Collection[str]) -> Prepared:
-    """The database-free part of ingesting ``page`` (:func:`archive.prepare.prepare_page`)."""
-    return prepare_page(
-        page.body,
-        url=page.final_url,
-        headers=page.headers,
-        source=source,
-        learned=learned,
-        published_hint=page.published_hint,
-        fetched_at=page.fetched_at,
-    )
 
 
 def _not_an_article(ex: Extraction, hint: bool | None, words: int) -> tuple[str, str] | None:

@@ -35,6 +35,25 @@ GZIP_LEVEL = 4
 MIN_COMPRESS = 256
 
 
+@dataclass(frozen=True)
+class FetchedPage:
+    """What a crawler hands to the archive: the raw response and where it came from."""
+
+    source: str
+    url: str  # the URL requested
+    final_url: str  # after redirects
+    status: int
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+    fetched_at: datetime
+    # The crawler's judgement: True when discovery says "article" (sitemap, feed, pattern),
+    # None when it does not know (a page reached by following links).
+    is_article: bool | None = None
+    published_hint: datetime | None = None  # e.g. a news sitemap's publication_date
+    # The discovery date that led to this fetch (sitemap lastmod, feed updated): recheck state.
+    lastmod_hint: datetime | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class PackedBody:
     """A raw body as ``raw_bodies`` stores it (:mod:`archive.capture`)."""
@@ -157,6 +176,19 @@ def prepare_page(
     folded, key = fold_text(ex.text)
     fp = fingerprint_key(key)  # = fingerprint(ex.text), the text folded once for both
     return Prepared(ex, None, fp, derive(body, ex, fp, url, source, folded))
+
+
+def prepare_fetched(page: FetchedPage, source: Source, learned: Collection[str]) -> Prepared:
+    """:func:`prepare_page` of a fetched page (what ingest and the extraction workers call)."""
+    return prepare_page(
+        page.body,
+        url=page.final_url,
+        headers=page.headers,
+        source=source,
+        learned=learned,
+        published_hint=page.published_hint,
+        fetched_at=page.fetched_at,
+    )
 
 
 def warm_up() -> bool:

@@ -24,13 +24,13 @@ from sqlalchemy.engine import URL
 
 from archive import locks
 from archive.db import create_engine, session_factory, write_session
-from archive.ingest import FetchedPage, IngestResult, ingest_page, record_failure
+from archive.ingest import IngestResult, ingest_page, record_failure
 from archive.learned import learned_lines
 from archive.locks import LEASE_SECONDS, NOT_SEEN, Holder, RunStart
 from archive.migrate import ensure_schema
 from archive.models import Article, ArticleVersion, CrawlRun
 from archive.models import Source as SourceRow
-from archive.prepare import Prepared
+from archive.prepare import FetchedPage, Prepared
 from archive.recheck import KnownArticle, NotModified, known_articles, record_not_modified_many
 from archive.runs import RUN_STATUSES, close_run
 from archive.schedule import Schedule, schedules

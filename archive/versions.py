@@ -28,10 +28,10 @@ from archive.capture import RawResponse, load_capture, store_capture
 from archive.changes import change_hash, change_key
 from archive.errors import DecodeError, ExtractionError
 from archive.extract import CLEANER, EXTRACTOR, Extraction, extract
-from archive.ingest import MIN_WORDS, FetchedPage, version_row, version_values
+from archive.ingest import MIN_WORDS, version_row, version_values
 from archive.learned import learned_lines
 from archive.models import Article, ArticleVersion
-from archive.prepare import Derived
+from archive.prepare import Derived, FetchedPage
 from archive.sources import Source
 from archive.sqlcore import connection
 from archive.worddiff import summarize

@@ -41,8 +41,12 @@ HERE = Path(__file__).resolve().parent.parent
 
 def _pages(n: int) -> tuple[Any, list[Any], list[Any]]:
     """The source, N fetched pages and their extractions (done once per child process)."""
-    from archive.ingest import FetchedPage
     from archive.prepare import prepare_page
+
+    try:
+        from archive.prepare import FetchedPage
+    except ImportError:  # a --baseline checkout from before FetchedPage moved
+        from archive.ingest import FetchedPage  # type: ignore[attr-defined,no-redef]
     from archive.sources import parse_sources
     from archive.types import utcnow
     from bench.site import SyntheticSite
@@ -81,6 +85,8 @@ def _pages(n: int) -> tuple[Any, list[Any], list[Any]]:
         site._server.server_close()
 
 
+# Not bench.ingest's pg_database: this runs in a child whose PYTHONPATH may be another
+# checkout (--baseline), whose bench/ may differ.
 def _pg_database() -> str | None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url

@@ -28,9 +28,8 @@ from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from archive.ingest import FetchedPage
 from archive.pagekind import not_text_reason
-from archive.prepare import Prepared, prepare_page, warm_up
+from archive.prepare import FetchedPage, Prepared, prepare_fetched, warm_up
 from archive.sources import Source
 
 log = logging.getLogger(__name__)
@@ -81,16 +80,7 @@ class Extractors:
         if pool is None or not_text_reason(page.headers.get("content-type")):
             return None
         try:
-            future = pool.submit(
-                prepare_page,
-                page.body,
-                url=page.final_url,
-                headers=page.headers,
-                source=source,
-                learned=learned,
-                published_hint=page.published_hint,
-                fetched_at=page.fetched_at,
-            )
+            future = pool.submit(prepare_fetched, page, source, learned)
             return await asyncio.wrap_future(future)
         except (BrokenProcessPool, RuntimeError) as exc:  # RuntimeError: pool shut down
             if self._pool is pool:

@@ -1,10 +1,10 @@
-"""Items the spider yields. Pages are the archive's own :class:`~archive.ingest.FetchedPage`."""
+"""Items the spider yields. Pages are the archive's own :class:`~archive.prepare.FetchedPage`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archive.ingest import FetchedPage
+from archive.prepare import FetchedPage
 
 __all__ = ["FetchFailed", "FetchedPage"]
 

@@ -23,8 +23,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 from twisted.python.threadpool import ThreadPool
 
-from archive.ingest import FetchedPage, IngestResult, Outcome
-from archive.prepare import Prepared
+from archive.ingest import IngestResult, Outcome
+from archive.prepare import FetchedPage, Prepared
 from archive.recheck import NotModified
 from archive.store import Archive
 from crawler.extractors import Extractors

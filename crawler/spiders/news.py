@@ -5,7 +5,7 @@ RSS/Atom feeds and, from the start page, follows links on the source's own host:
 matching ``article_pattern`` are articles, other links are listings followed up to
 ``max_depth``. When a source lists no sitemaps and no feeds, the ``Sitemap:`` lines of
 its robots.txt are used. Every article response goes to the archive as a
-:class:`~archive.ingest.FetchedPage`; failures go as :class:`~crawler.items.FetchFailed`.
+:class:`~archive.prepare.FetchedPage`; failures go as :class:`~crawler.items.FetchFailed`.
 
 On an archive that already knows the source, the :attr:`NewsSpider.gate` (set by
 :class:`crawler.incremental.IncrementalExtension`) decides which known articles are fetched
@@ -31,7 +31,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.ingest import FetchedPage
+from archive.prepare import FetchedPage
 from archive.recheck import NotModified
 from archive.sources import Source, load_sources
 from archive.urls import canonical_url

@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from archive.ingest import FetchedPage
+from archive.prepare import FetchedPage
 from archive.sources import Source, parse_sources
 from archive.store import Archive
 from crawler.demo.content import house_style

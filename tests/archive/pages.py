@@ -6,7 +6,7 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.ingest import FetchedPage
+from archive.prepare import FetchedPage
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
 

@@ -15,9 +15,16 @@ from sqlalchemy import text
 
 from archive.changes import change_hash
 from archive.fingerprint import fingerprint, signature_to_bytes
-from archive.ingest import FetchedPage
 from archive.normalize import dedup_key, search_key
-from archive.prepare import MIN_COMPRESS, Prepared, derive, fold_text, pack_body, prepare_page
+from archive.prepare import (
+    MIN_COMPRESS,
+    FetchedPage,
+    Prepared,
+    derive,
+    fold_text,
+    pack_body,
+    prepare_page,
+)
 from archive.similarity import numbers_of
 from archive.sources import Source
 from archive.store import Archive

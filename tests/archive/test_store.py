@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from archive.ingest import FetchedPage, Outcome
+from archive.ingest import Outcome
+from archive.prepare import FetchedPage
 from archive.sources import Source
 from archive.store import Archive
 from tests.archive.pages import article_html, page, seed

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from archive.extract import EXTRACTOR
-from archive.ingest import FetchedPage, Outcome
+from archive.ingest import Outcome
+from archive.prepare import FetchedPage
 from archive.recheck import NotModified
 from archive.sources import Source
 from archive.store import Archive

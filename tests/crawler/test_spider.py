@@ -16,7 +16,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from archive.ingest import FetchedPage
+from archive.prepare import FetchedPage
 from archive.sources import Source
 from crawler.items import FetchFailed
 from crawler.spiders.news import NewsSpider
