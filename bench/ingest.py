@@ -12,9 +12,11 @@ process's own high-water mark (VmHWM) and the peak of the sum over it and its wo
 mark of the process that started it, here the benchmark with its whole synthetic site in
 memory, ~400 MB at 20,000 pages.)
 Prints pages/s, CPU ms/page and peak memory per run, the medians, and the ratio of arshif's
-pages/s to the bare spider's. With --memory-check it also compares the peak memory of an
-N-page and a 10×N-page SQLite crawl (2,000 and 20,000 pages by default; --repeat 0 runs
-only that). arshif runs with its default settings (ARSHIF_EXTRACT_PROCESSES=1: one
+pages/s to the bare spider's (of the medians, and per round). Before each run a fixed
+pure-Python loop is timed ("cpu probe"): on a shared virtual machine the CPU's speed drifts
+by up to 2x within minutes, and the probe shows when a run met a slow or a fast machine.
+With --memory-check it also compares the peak memory of an N-page and a 10×N-page SQLite
+crawl (2,000 and 20,000 pages by default; --repeat 0 runs only that). arshif runs with its default settings (ARSHIF_EXTRACT_PROCESSES=1: one
 extraction worker process; peak memory and CPU time include it).
 
 Usage: python bench/ingest.py [--pages 2000] [--repeat 2] [--no-pg] [--memory-check] [--set NAME=VALUE] [--per-host N]
@@ -55,6 +57,7 @@ class Run:
     cpu: float
     main_mb: float  # the child's own peak (VmHWM), without its workers
     total_mb: float  # the peak of the sum over the child and its workers (sampled)
+    probe_ms: float = 0.0  # cpu_probe() right before the run
 
     @property
     def pages_per_s(self) -> float:
@@ -110,6 +113,20 @@ def _status(pid: int) -> dict[str, int]:
     return out
 
 
+def cpu_probe() -> float:
+    """Milliseconds for a fixed pure-Python loop (median of 5): the machine's speed right
+    now. On a shared virtual machine it drifts by up to 2x from one minute to the next,
+    which is why runs alternate and per-round ratios are printed."""
+    times = []
+    for _ in range(5):
+        start = time.process_time()
+        total = 0
+        for k in range(200_000):
+            total += k * k
+        times.append(1000 * (time.process_time() - start))
+    return statistics.median(times)
+
+
 def timed(cmd: list[str]) -> tuple[str, float, float, float, float]:
     """Run a child; return its stdout, wall seconds, CPU seconds (it and its workers), and
     in MB the child's own peak RSS and the peak of the sum over it and its workers."""
@@ -142,6 +159,7 @@ PER_HOST: list[int] = []
 
 
 def run_bare(site: SyntheticSite) -> Run:
+    probe = cpu_probe()
     out, *measured = timed(
         [
             sys.executable,
@@ -151,7 +169,7 @@ def run_bare(site: SyntheticSite) -> Run:
         ]
     )
     pages = json.loads(out.strip().splitlines()[-1])["pages"]
-    return Run("bare spider", pages, *measured)
+    return Run("bare spider", pages, *measured, probe_ms=probe)
 
 
 # Extra `-s NAME=VALUE` settings for arshif's runs (--set).
@@ -172,10 +190,11 @@ def run_arshif(site: SyntheticSite, db_url: str, kind: str, sources: Path) -> Ru
         *(arg for setting in ARSHIF_SETTINGS for arg in ("-s", setting)),
         *(arg for n in PER_HOST for arg in ("-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={n}")),
     ]
+    probe = cpu_probe()
     out, *measured = timed(cmd)
     row = next(line for line in out.splitlines() if line.startswith("bench "))
     pages = int(row.split()[2])
-    return Run(kind, pages, *measured)
+    return Run(kind, pages, *measured, probe_ms=probe)
 
 
 def pg_database() -> str | None:
@@ -226,7 +245,8 @@ def _report(run: Run) -> None:
     print(
         f"  {run.kind:16} {run.pages:6d} pages  {run.pages_per_s:7.1f} pages/s  "
         f"{run.cpu_ms_per_page:6.1f} CPU ms/page  peak RSS: crawl process "
-        f"{run.main_mb:4.0f} MB, all processes {run.total_mb:4.0f} MB",
+        f"{run.main_mb:4.0f} MB, all processes {run.total_mb:4.0f} MB  "
+        f"(cpu probe {run.probe_ms:.0f} ms)",
         flush=True,
     )
 
@@ -244,8 +264,19 @@ def summary(runs: list[Run]) -> None:
             f"{statistics.median(r.total_mb for r in rs):4.0f} MB all processes"
         )
     base = med["bare spider"]
+    bare = [r for r in runs if r.kind == "bare spider"]
     for k in kinds[1:]:
-        print(f"  ratio {k} / bare spider: {med[k] / base:.2f}")
+        # Each round's arshif run against the same round's bare run: the machine's speed
+        # drifts less within a round than across the whole benchmark.
+        rounds = [
+            r.pages_per_s / b.pages_per_s
+            for r, b in zip([r for r in runs if r.kind == k], bare, strict=False)
+        ]
+        per_round = ", ".join(f"{x:.2f}" for x in rounds)
+        print(
+            f"  ratio {k} / bare spider: {med[k] / base:.2f} "
+            f"(per round {per_round}; median {statistics.median(rounds):.2f})"
+        )
 
 
 def main() -> int:
