@@ -16,8 +16,9 @@ pages/s to the bare spider's (of the medians, and per round). Before each run a 
 pure-Python loop is timed ("cpu probe"): on a shared virtual machine the CPU's speed drifts
 by up to 2x within minutes, and the probe shows when a run met a slow or a fast machine.
 With --memory-check it also compares the peak memory of an N-page and a 10×N-page SQLite
-crawl (2,000 and 20,000 pages by default; --repeat 0 runs only that). arshif runs with its default settings (ARSHIF_EXTRACT_PROCESSES=1: one
-extraction worker process; peak memory and CPU time include it).
+crawl (2,000 and 20,000 pages by default; --repeat 0 runs only that). arshif runs with
+its default settings (ARSHIF_EXTRACT_PROCESSES=1: one extraction worker process; peak
+memory and CPU time include it).
 
 Usage: python bench/ingest.py [--pages 2000] [--repeat 2] [--no-pg] [--memory-check] [--set NAME=VALUE] [--per-host N]
 """
